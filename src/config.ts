@@ -1,0 +1,89 @@
+import { z } from 'zod';
+
+/** Everything the hotline reads from the environment, parsed once at start-up. */
+const schema = z
+  .object({
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    PUBLIC_URL: z.url().optional(),
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
+    DATA_DIR: z.string().min(1).default('./data'),
+    CARRIER: z.enum(['simulator', 'twilio']).optional(),
+    TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must look like AC followed by 32 hex digits').optional(),
+    TWILIO_AUTH_TOKEN: z.string().min(1).optional(),
+    TWILIO_API_URL: z.url().optional(),
+    RING_CYCLE_SECONDS: z.coerce.number().positive().default(5),
+    HOTLINE_TIME_ZONE: z
+      .string()
+      .default('Asia/Shanghai')
+      .refine((tz) => isTimeZone(tz), 'must be an IANA time zone such as Asia/Shanghai'),
+    IVR_FLOWS_DIR: z.string().min(1).default('./ivr-flows'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .superRefine((env, ctx) => {
+    if (env.CARRIER === 'twilio') {
+      for (const key of ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'PUBLIC_URL'] as const) {
+        if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required when CARRIER=twilio' });
+      }
+    }
+  });
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export type Config = {
+  port: number;
+  publicUrl: string;
+  databaseUrl: string | undefined;
+  dataDir: string;
+  carrier: 'simulator' | 'twilio';
+  twilio: { accountSid: string; authToken: string; apiUrl: string | undefined };
+  ringCycleSeconds: number;
+  timeZone: string;
+  flowsDir: string;
+  logLevel: string;
+};
+
+/** The simulator signs with a fixed account and token so signature checking is never switched off. */
+export const SIMULATOR_ACCOUNT_SID = 'AC00000000000000000000000000000000';
+export const SIMULATOR_AUTH_TOKEN = 'simulator-auth-token';
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const blank = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== ''));
+  const parsed = schema.safeParse(blank);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? 'environment');
+    const got = name in blank ? ` (got ${JSON.stringify(blank[name])})` : '';
+    throw new ConfigError(`${name} ${issue.message.replace(/^Invalid input: /, '')}${got}`);
+  }
+  const e = parsed.data;
+  const carrier = e.CARRIER ?? (e.TWILIO_ACCOUNT_SID && e.TWILIO_AUTH_TOKEN ? 'twilio' : 'simulator');
+  const simulated = carrier === 'simulator';
+  return {
+    port: e.PORT,
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.DATA_DIR,
+    carrier,
+    twilio: {
+      accountSid: simulated ? SIMULATOR_ACCOUNT_SID : e.TWILIO_ACCOUNT_SID!,
+      authToken: simulated ? SIMULATOR_AUTH_TOKEN : e.TWILIO_AUTH_TOKEN!,
+      apiUrl: e.TWILIO_API_URL,
+    },
+    ringCycleSeconds: e.RING_CYCLE_SECONDS,
+    timeZone: e.HOTLINE_TIME_ZONE,
+    flowsDir: e.IVR_FLOWS_DIR,
+    logLevel: e.LOG_LEVEL,
+  };
+}

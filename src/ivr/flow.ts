@@ -1,0 +1,133 @@
+import { z } from 'zod';
+
+/**
+ * The shape of an IVR flow file (ivr-flows/*.yaml). Every prompt is given per language; a flow names the
+ * languages it speaks and how each is voiced, so language and voice live in the files, not in code.
+ */
+
+const languageCode = z.string().regex(/^[a-z]{2,3}-[A-Z]{2}$/, 'must be a language tag such as zh-CN or en-US');
+const nodeId = z.string().regex(/^[a-z][a-z0-9_-]*$/, 'must be a lower-case node id (letters, digits, - and _)');
+const answerKey = z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]*$/, 'must be an identifier such as trainNumber');
+
+/** One thing said: text in the caller's language, or a recording to play. */
+const utterance = z.union([z.string().min(1), z.strictObject({ play: z.url() })]);
+/** A prompt: per language, one utterance or several in a row. */
+export const prompt = z.record(languageCode, z.union([utterance, z.array(utterance).min(1)]));
+
+/** Where to go next: a node of this flow, or `flow:node` in another. */
+const target = z.string().regex(/^([a-z][a-z0-9_-]*:)?[a-z][a-z0-9_-]*$/, 'must be a node id or flow:node');
+
+const choice = z.strictObject({
+  next: target,
+  /** Choosing this option switches the call's language (the welcome menu). */
+  language: languageCode.optional(),
+});
+const key = z.string().regex(/^[0-9*#]$/, 'must be one key: 0-9, * or #');
+
+const retrying = {
+  /** Seconds to wait for the first key press. */
+  timeout: z.number().int().min(1).max(60).default(5),
+  /** How many times the prompt is replayed after no or invalid input before `fallback`. */
+  retries: z.number().int().min(0).max(5).default(2),
+  /** Where to go when the retries are used up; default: the flow's `fallback`. */
+  fallback: choice.optional(),
+};
+
+const menu = z.strictObject({
+  kind: z.literal('menu'),
+  prompt,
+  options: z.record(key, choice).refine((o) => Object.keys(o).length > 0, 'needs at least one option'),
+  /** Whether the flow's global options (e.g. 0 for an agent) apply here; off for the language menu. */
+  globalOptions: z.boolean().default(true),
+  ...retrying,
+});
+
+const say = z.strictObject({ kind: z.literal('say'), prompt, next: target });
+
+const info = z.strictObject({
+  kind: z.literal('info'),
+  /** A spoken self-service answer (the caller is served without an agent). */
+  topic: z.string().min(1),
+  prompt,
+  /** Where "press * to go back" and silence lead. */
+  next: target,
+});
+
+const gather = z.strictObject({
+  kind: z.literal('gather'),
+  prompt,
+  /** Stored on the call under this name; it travels to the agent's screen-pop. */
+  answer: answerKey,
+  digits: z
+    .strictObject({
+      min: z.number().int().min(1).max(30).default(1),
+      max: z.number().int().min(1).max(30).default(10),
+      finishOnKey: z.enum(['#', '*', '']).default('#'),
+    })
+    .default({ min: 1, max: 10, finishOnKey: '#' }),
+  /** Also listen for speech, in the languages Twilio recognises. */
+  speech: z.boolean().default(false),
+  /** A regular expression the whole answer must match (after removing spaces). */
+  pattern: z.string().optional(),
+  next: target,
+  ...retrying,
+});
+
+const queue = z.strictObject({
+  kind: z.literal('queue'),
+  prompt: prompt.optional(),
+  queue: z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be a lower-case queue name'),
+  priority: z.number().int().min(0).max(100).default(0),
+});
+
+const weekday = z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
+const clock = z.string().regex(/^([01]\d|2[0-4]):[0-5]\d$/, 'must be a time HH:MM');
+const hours = z.strictObject({
+  kind: z.literal('hours'),
+  /** Opening periods in the hotline's time zone; a day not listed is closed. */
+  open: z.array(z.strictObject({ days: z.array(weekday).min(1), from: clock, to: clock })).min(1),
+  /** Dates (YYYY-MM-DD) the hotline is closed all day. */
+  closedDates: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD')).default([]),
+  whenOpen: target,
+  whenClosed: target,
+});
+
+const announcement = z.strictObject({
+  kind: z.literal('announcement'),
+  /** Plays the announcement a manager set (if any), then goes on. */
+  next: target,
+});
+
+const goto = z.strictObject({ kind: z.literal('goto'), next: target });
+
+const hangup = z.strictObject({ kind: z.literal('hangup'), prompt: prompt.optional() });
+
+export const node = z.discriminatedUnion('kind', [menu, say, info, gather, queue, hours, announcement, goto, hangup]);
+
+export const flowFile = z.strictObject({
+  /** Languages the flow speaks; the first is the default. */
+  languages: z.array(languageCode).min(1),
+  /** How each language is voiced in <Say>: Twilio's language attribute and optional voice. */
+  voices: z.record(languageCode, z.strictObject({ language: z.string().min(2), voice: z.string().optional() })),
+  start: nodeId,
+  /** Where a caller goes when a menu's retries are used up or something unexpected happens. */
+  fallback: target,
+  /** Options that work at every menu (e.g. 0 → an agent). */
+  globalOptions: z.record(key, choice).default({}),
+  /** Phrases the engine needs: what it says on invalid or no input, and after an info answer. */
+  messages: z.strictObject({
+    invalid: prompt,
+    noInput: prompt,
+    afterInfo: prompt,
+    unavailable: prompt,
+  }),
+  nodes: z.record(nodeId, node),
+});
+
+export type Prompt = z.infer<typeof prompt>;
+export type Choice = z.infer<typeof choice>;
+export type IvrNode = z.infer<typeof node>;
+export type NodeOf<K extends IvrNode['kind']> = Extract<IvrNode, { kind: K }>;
+export type FlowFile = z.infer<typeof flowFile>;
+export type Flow = FlowFile & { name: string };
+export type Flows = ReadonlyMap<string, Flow>;
