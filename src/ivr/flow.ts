@@ -120,6 +120,8 @@ export const flowFile = z.strictObject({
     noInput: prompt,
     afterInfo: prompt,
     unavailable: prompt,
+    /** Said to a waiting caller on each turn of the queue's wait loop; {position} is their place in line. */
+    hold: prompt.optional(),
   }),
   nodes: z.record(nodeId, node),
 });

@@ -1,0 +1,9 @@
+import type { Tx } from '../database.ts';
+import { callEvents } from '../../db/schema.ts';
+import type { IvrEvent } from '../ivr/types.ts';
+
+/** Append to a call's event log; always inside the transaction that changes the call. */
+export async function appendEvents(tx: Tx, callSid: string, events: IvrEvent[], at = new Date()): Promise<void> {
+  if (events.length === 0) return;
+  await tx.insert(callEvents).values(events.map((e) => ({ callSid, at, type: e.type, data: e.data })));
+}

@@ -1,0 +1,16 @@
+import type { Logger } from 'pino';
+import type { Config } from './config.ts';
+import type { Database } from './database.ts';
+import type { Flows } from './ivr/flow.ts';
+import type { Carrier } from './telephony/carrier/carrier.ts';
+
+/** What the running hotline holds: passed to the parts that need it, never a global. */
+export type Hotline = {
+  config: Config;
+  database: Database;
+  flows: Flows;
+  carrier: Carrier;
+  log: Logger;
+  /** The clock, replaceable in tests of business hours. */
+  now: () => Date;
+};

@@ -1,0 +1,43 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from './config.ts';
+import { FlowError } from './ivr/load.ts';
+import { createLogger } from './log.ts';
+import { startHotline } from './start.ts';
+
+/** `npm start`: the hotline on PORT with the configured database and carrier. */
+async function main(): Promise<void> {
+  parseArgs({ options: {}, strict: true });
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) fail(`configuration: ${err.message}`);
+    throw err;
+  }
+  const log = createLogger(config.logLevel);
+  let running;
+  try {
+    running = await startHotline(config, { log });
+  } catch (err) {
+    if (err instanceof FlowError) fail(`IVR flow: ${err.message}`);
+    throw err;
+  }
+  log.info(
+    { url: running.url, publicUrl: config.publicUrl, carrier: config.carrier, database: running.hotline.database.kind },
+    `Sanling hotline listening on ${running.url}` + (config.carrier === 'simulator' ? ' — phone it with `npm run call`' : ''),
+  );
+  const stop = async () => {
+    log.info('shutting down');
+    await running.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+function fail(message: string): never {
+  process.stderr.write(`sanling: ${message}\n`);
+  process.exit(1);
+}
+
+await main();

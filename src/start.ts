@@ -1,0 +1,98 @@
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import type { Logger } from 'pino';
+import type { Config } from './config.ts';
+import { openDatabase, type Database } from './database.ts';
+import type { Hotline } from './hotline.ts';
+import { getCall } from './calls/ivr.ts';
+import { loadFlows } from './ivr/load.ts';
+import { createApp, type Extra } from './server.ts';
+import type { Carrier } from './telephony/carrier/carrier.ts';
+import { twilioCarrier } from './telephony/carrier/twilio.ts';
+import { Simulator } from './telephony/carrier/simulator/simulator.ts';
+import { simulatorRoutes } from './telephony/carrier/simulator/routes.ts';
+
+export type Running = {
+  hotline: Hotline;
+  server: Server;
+  /** Where this process listens, e.g. http://127.0.0.1:3000. */
+  url: string;
+  simulator: Simulator | undefined;
+  close(): Promise<void>;
+};
+
+export type StartOptions = {
+  log: Logger;
+  /** Use this database instead of opening one from the configuration (tests). */
+  database?: Database;
+  /** The simulator's time scale: 0 skips every wait (tests). */
+  simulatorTimeScale?: number;
+  now?: () => Date;
+};
+
+/** Load the flows (a broken file stops start-up here), open the database, pick the carrier, listen. */
+export async function startHotline(config: Config, options: StartOptions): Promise<Running> {
+  const flows = loadFlows(config.flowsDir);
+  const database = options.database ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir }));
+  const simulator =
+    config.carrier === 'simulator'
+      ? new Simulator({
+          publicUrl: config.publicUrl,
+          accountSid: config.twilio.accountSid,
+          authToken: config.twilio.authToken,
+          timeScale: options.simulatorTimeScale ?? 1,
+          logger: options.log.child({ part: 'simulator' }),
+        })
+      : undefined;
+  const carrier: Carrier = simulator ?? twilioCarrier(config.twilio);
+  const hotline: Hotline = { config, database, flows, carrier, log: options.log, now: options.now ?? (() => new Date()) };
+
+  const extras: Extra[] = simulator ? [simulatorExtra(hotline, simulator)] : [];
+  const app = createApp(hotline, extras);
+  const server = app.listen(config.port);
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  // The simulator signs for PUBLIC_URL but must reach this very process, wherever PUBLIC_URL points.
+  simulator?.setTargetUrl(url);
+
+  return {
+    hotline,
+    server,
+    url,
+    simulator,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((done) => server.close(() => done()));
+      await simulator?.close?.();
+      if (!options.database) await database.close();
+    },
+  };
+}
+
+/** Simulator mode only: control of simulated calls, and a call's IVR path for the `npm run call` summary. */
+function simulatorExtra(h: Hotline, simulator: Simulator): Extra {
+  return {
+    mount(app) {
+      app.use('/simulator', express.json(), simulatorRoutes(simulator));
+      app.get('/api/calls/:sid', async (req, res) => {
+        const call = await getCall(h, req.params.sid);
+        if (!call) {
+          res.status(404).json({ error: `no call ${req.params.sid}` });
+          return;
+        }
+        res.json({
+          sid: call.sid,
+          status: call.status,
+          endReason: call.endReason,
+          language: call.ivr.language,
+          path: call.ivr.path,
+          answers: call.ivr.answers,
+          queue: call.queue,
+        });
+      });
+    },
+  };
+}

@@ -1,0 +1,146 @@
+import express, { type Request, type Response, type Router } from 'express';
+import type { Hotline } from '../hotline.ts';
+import { answerCall, endCall, getCall, takeInput } from '../calls/ivr.ts';
+import { resolve, speak } from '../ivr/engine.ts';
+import type { Flow } from '../ivr/flow.ts';
+import type { IvrInput } from '../ivr/types.ts';
+import {
+  BadRequest,
+  FINAL_STATUSES,
+  gatherParams,
+  parseParams,
+  queueExitParams,
+  queueWaitParams,
+  statusParams,
+  stepQuery,
+  voiceParams,
+} from './params.ts';
+import { requireTwilioSignature } from './signature.ts';
+import { renderHangup, renderIvr, renderUnavailable, renderWait, type Urls } from './twiml.ts';
+
+/** How long a waiting caller hears nothing between hold messages. */
+const WAIT_PAUSE_SECONDS = 20;
+
+/**
+ * The carrier's webhooks: Twilio's parameter names end here. Each answers TwiML; when the hotline itself
+ * fails (the database is down), the caller still hears an apology and is routed to an agent queue.
+ */
+export function twilioWebhooks(h: Hotline): Router {
+  const router = express.Router();
+  const base = `${h.config.publicUrl}/twilio`;
+  const urls: Urls = {
+    step: (seq) => `${base}/ivr?seq=${seq}`,
+    wait: (queue) => `${base}/wait?queue=${encodeURIComponent(queue)}`,
+    queueExit: `${base}/queue-exit`,
+  };
+  const render = (output: Parameters<typeof renderIvr>[0], nextSeq: number) => renderIvr(output, nextSeq, urls);
+  const flow = mainFlow(h);
+
+  router.use(express.urlencoded({ extended: false, limit: '64kb' }));
+  router.use(requireTwilioSignature(h.config.twilio.authToken, h.config.publicUrl));
+  router.use(logWebhook(h));
+
+  router.post('/voice', answering(h, flow, urls, async (req) => {
+    const p = parseParams(voiceParams, req.body);
+    return answerCall(h, { sid: p.CallSid, from: p.From, to: p.To }, render);
+  }));
+
+  router.post('/ivr', answering(h, flow, urls, async (req) => {
+    const p = parseParams(gatherParams, req.body);
+    const { seq } = parseParams(stepQuery, req.query);
+    return takeInput(h, { sid: p.CallSid, from: p.From, to: p.To }, seq, inputOf(p), render);
+  }));
+
+  router.post('/wait', answering(h, flow, urls, async (req) => {
+    const p = parseParams(queueWaitParams, req.body);
+    const call = await getCall(h, p.CallSid).catch(() => undefined);
+    const state = { language: call?.ivr.language ?? flow.languages[0]!, answers: { position: String(p.QueuePosition ?? '') } };
+    return renderWait(speak(flow, flow.messages.hold ?? {}, state), WAIT_PAUSE_SECONDS);
+  }));
+
+  router.post('/queue-exit', answering(h, flow, urls, async (req) => {
+    const p = parseParams(queueExitParams, req.body);
+    if (p.QueueResult === 'hangup' || p.QueueResult === 'redirected' || p.QueueResult === 'bridged') return renderHangup();
+    // The queue failed the caller (full, error): apologise and try again rather than drop them.
+    h.log.warn({ callSid: p.CallSid, queueResult: p.QueueResult }, 'caller left the queue unexpectedly');
+    return renderUnavailable(flow, fallbackQueue(flow), urls);
+  }));
+
+  router.post('/status', async (req, res) => {
+    try {
+      const p = parseParams(statusParams, req.body);
+      if (FINAL_STATUSES.has(p.CallStatus)) {
+        const at = p.Timestamp && !Number.isNaN(Date.parse(p.Timestamp)) ? new Date(p.Timestamp) : h.now();
+        await endCall(h, p.CallSid, p.CallDuration, at);
+      }
+      res.status(204).end();
+    } catch (err) {
+      if (err instanceof BadRequest) {
+        res.status(400).type('text/plain').send(err.message);
+        return;
+      }
+      // Twilio retries a failed status callback; a 5xx here is what lets it.
+      h.log.error({ err }, 'status callback failed');
+      res.status(503).type('text/plain').send('status not recorded, retry');
+    }
+  });
+
+  return router;
+}
+
+/** Wrap a handler that produces TwiML: bad input is a 400 naming the field; any failure still speaks. */
+function answering(h: Hotline, flow: Flow, urls: Urls, handler: (req: Request) => Promise<string>) {
+  return async (req: Request, res: Response) => {
+    let twiml: string;
+    try {
+      twiml = await handler(req);
+    } catch (err) {
+      if (err instanceof BadRequest) {
+        res.status(400).type('text/plain').send(err.message);
+        return;
+      }
+      h.log.error({ err, callSid: req.body?.CallSid, path: req.path }, 'webhook failed; apologising and queueing the caller');
+      twiml = renderUnavailable(flow, fallbackQueue(flow), urls);
+    }
+    res.type('text/xml').send(twiml);
+  };
+}
+
+function inputOf(p: { Digits?: string | undefined; SpeechResult?: string | undefined; Confidence?: number | undefined }): IvrInput {
+  if (p.Digits) return { kind: 'digits', digits: p.Digits };
+  if (p.SpeechResult) return { kind: 'speech', text: p.SpeechResult, ...(p.Confidence !== undefined ? { confidence: p.Confidence } : {}) };
+  return { kind: 'silence' };
+}
+
+function mainFlow(h: Hotline): Flow {
+  const flow = h.flows.get('hotline') ?? h.flows.values().next().value;
+  if (!flow) throw new Error('no IVR flow loaded');
+  return flow;
+}
+
+/** The queue the flow's fallback leads to, for when the hotline cannot walk the flow itself. */
+function fallbackQueue(flow: Flow): string {
+  const [, id] = resolve(flow.name, flow.fallback);
+  const node = flow.nodes[id];
+  return node?.kind === 'queue' ? node.queue : 'general';
+}
+
+function logWebhook(h: Hotline): express.RequestHandler {
+  return (req, res, next) => {
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      h.log.info(
+        {
+          callSid: req.body?.CallSid,
+          webhook: req.path,
+          seq: req.query.seq,
+          digits: req.body?.Digits,
+          status: res.statusCode,
+          ms: Number(process.hrtime.bigint() - started) / 1e6,
+        },
+        'webhook',
+      );
+    });
+    next();
+  };
+}

@@ -1,0 +1,68 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import twilio from 'twilio';
+import { pino } from 'pino';
+import { loadConfig, type Config } from '../../src/config.ts';
+import type { Database } from '../../src/database.ts';
+import type { Hotline } from '../../src/hotline.ts';
+import { loadFlows } from '../../src/ivr/load.ts';
+import { createApp } from '../../src/server.ts';
+import { testDatabase } from './database.ts';
+import { OPEN, testFlowYaml } from './flows.ts';
+
+/** The URL Twilio is told about: deliberately not where the test server listens, as behind a proxy. */
+export const PUBLIC_URL = 'https://hotline.example.test';
+
+export function testConfig(env: Record<string, string> = {}): Config {
+  return loadConfig({ PORT: '0', PUBLIC_URL, LOG_LEVEL: 'silent', IVR_FLOWS_DIR: './ivr-flows', ...env });
+}
+
+/** A folder holding the small test flow as hotline.yaml. */
+export function testFlowsDir(yaml = testFlowYaml): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sanling-flows-'));
+  writeFileSync(join(dir, 'hotline.yaml'), yaml);
+  return dir;
+}
+
+/** The webhooks' HTTP app over a real database and the test flow; no carrier is needed to answer webhooks. */
+export async function webhookApp(options: { database?: Database; now?: () => Date } = {}) {
+  const config = testConfig({ IVR_FLOWS_DIR: testFlowsDir() });
+  const database = options.database ?? (await testDatabase());
+  const unused = () => Promise.reject(new Error('the carrier is not used by these webhooks'));
+  const hotline: Hotline = {
+    config,
+    database,
+    flows: loadFlows(config.flowsDir),
+    carrier: { kind: 'simulator', redirect: unused, hangup: unused },
+    log: pino({ level: 'silent' }),
+    now: options.now ?? (() => OPEN),
+  };
+  return { hotline, app: createApp(hotline), database };
+}
+
+let sidCounter = 0;
+export function newCallSid(): string {
+  return `CA${(Date.now().toString(16) + (++sidCounter).toString(16).padStart(8, '0')).padStart(32, '0')}`;
+}
+
+/** POST form parameters signed as Twilio signs them, for PUBLIC_URL + path. */
+export function signedPost(app: Parameters<typeof request>[0], path: string, params: Record<string, string>, authToken?: string) {
+  const token = authToken ?? testConfig().twilio.authToken;
+  const signature = twilio.getExpectedTwilioSignature(token, PUBLIC_URL + path, params);
+  return request(app).post(path).type('form').set('X-Twilio-Signature', signature).send(params);
+}
+
+export function callParams(sid: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    CallSid: sid,
+    AccountSid: testConfig().twilio.accountSid,
+    From: '+8613800138000',
+    To: '+864001234567',
+    CallStatus: 'in-progress',
+    Direction: 'inbound',
+    ApiVersion: '2010-04-01',
+    ...extra,
+  };
+}
