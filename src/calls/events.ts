@@ -3,7 +3,7 @@ import { callEvents } from '../../db/schema.ts';
 import type { IvrEvent } from '../ivr/types.ts';
 
 /** Append to a call's event log; always inside the transaction that changes the call. */
-export async function appendEvents(tx: Tx, callSid: string, events: IvrEvent[], at = new Date()): Promise<void> {
+export async function appendEvents(tx: Tx, callSid: string, events: IvrEvent[], at: Date): Promise<void> {
   if (events.length === 0) return;
   await tx.insert(callEvents).values(events.map((e) => ({ callSid, at, type: e.type, data: e.data })));
 }

@@ -27,12 +27,12 @@ export async function answerCall(h: Hotline, call: NewCall, render: Render): Pro
   return h.database.db.transaction(async (tx) => {
     const inserted = await tx
       .insert(calls)
-      .values({ ...call, status: 'ivr', ivr: result.state, seq: 0 })
+      .values({ ...call, status: 'ivr', ivr: result.state, seq: 0, startedAt: ctx.now })
       .onConflictDoNothing()
       .returning({ sid: calls.sid });
     if (inserted.length === 0) return (await storedReply(tx, call.sid, 0)) ?? unexpected(tx, ctx, await lockCall(tx, call.sid), 0, render);
-    await appendEvents(tx, call.sid, [{ type: 'call.started', data: { from: call.from, to: call.to } }]);
-    return apply(tx, call.sid, 0, result, render);
+    await appendEvents(tx, call.sid, [{ type: 'call.started', data: { from: call.from, to: call.to } }], ctx.now);
+    return apply(tx, call.sid, 0, result, render, ctx.now);
   });
 }
 
@@ -43,8 +43,8 @@ export async function takeInput(h: Hotline, call: NewCall, seq: number, input: I
     const row = await lockCall(tx, call.sid);
     if (!row) {
       // A call we never saw (its first webhook was lost): take it in, then route it on.
-      await tx.insert(calls).values({ ...call, status: 'ivr', ivr: start(ctx).state, seq });
-      await appendEvents(tx, call.sid, [{ type: 'call.started', data: { from: call.from, to: call.to } }]);
+      await tx.insert(calls).values({ ...call, status: 'ivr', ivr: start(ctx).state, seq, startedAt: ctx.now });
+      await appendEvents(tx, call.sid, [{ type: 'call.started', data: { from: call.from, to: call.to } }], ctx.now);
       return unexpected(tx, ctx, await lockCall(tx, call.sid), seq, render);
     }
     if (seq < row.seq) {
@@ -52,7 +52,7 @@ export async function takeInput(h: Hotline, call: NewCall, seq: number, input: I
       if (reply) return reply;
     }
     if (seq !== row.seq || row.status !== 'ivr' || !isListening(ctx, row.ivr)) return unexpected(tx, ctx, row, seq, render);
-    return apply(tx, call.sid, seq, step(ctx, row.ivr, input), render);
+    return apply(tx, call.sid, seq, step(ctx, row.ivr, input), render, ctx.now);
   });
 }
 
@@ -63,13 +63,13 @@ export async function takeInput(h: Hotline, call: NewCall, seq: number, input: I
 async function unexpected(tx: Tx, ctx: IvrContext, row: CallRow | undefined, seq: number, render: Render): Promise<string> {
   if (!row) throw new Error('unexpected() needs a call row');
   const flow = ctx.flows.get(row.ivr.flow) ?? ctx.flows.values().next().value!;
-  await appendEvents(tx, row.sid, [{ type: 'ivr.unexpected', data: { seq, expected: row.seq, status: row.status, node: row.ivr.node } }]);
+  await appendEvents(tx, row.sid, [{ type: 'ivr.unexpected', data: { seq, expected: row.seq, status: row.status, node: row.ivr.node } }], ctx.now);
   const result = enterAt(ctx, row.ivr, `${flow.name}:${flow.fallback}`);
   result.output.said.unshift(...speakUnavailable(ctx, row.ivr));
-  return apply(tx, row.sid, Math.max(seq, row.seq), result, render);
+  return apply(tx, row.sid, Math.max(seq, row.seq), result, render, ctx.now);
 }
 
-async function apply(tx: Tx, sid: string, seq: number, result: StepResult, render: Render): Promise<string> {
+async function apply(tx: Tx, sid: string, seq: number, result: StepResult, render: Render, at: Date): Promise<string> {
   const then = result.output.then;
   const queued = then.kind === 'queue';
   await tx
@@ -78,12 +78,12 @@ async function apply(tx: Tx, sid: string, seq: number, result: StepResult, rende
       ivr: result.state,
       seq: seq + 1,
       status: then.kind === 'listen' ? 'ivr' : queued ? 'queued' : 'closing',
-      ...(queued ? { queue: then.queue, priority: then.priority, queuedAt: new Date() } : {}),
+      ...(queued ? { queue: then.queue, priority: then.priority, queuedAt: at } : {}),
       ...(then.kind === 'hangup' ? { endReason: 'hung-up-by-ivr' } : {}),
     })
     .where(eq(calls.sid, sid));
   const events = queued ? [...result.events, { type: 'queue.joined', data: { queue: then.queue, priority: then.priority } }] : result.events;
-  await appendEvents(tx, sid, events);
+  await appendEvents(tx, sid, events, at);
   const twiml = render(result.output, seq + 1);
   await tx.insert(callReplies).values({ callSid: sid, seq, twiml }).onConflictDoNothing();
   return twiml;

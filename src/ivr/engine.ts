@@ -1,4 +1,4 @@
-import type { Flow, IvrNode, Prompt } from './flow.ts';
+import type { Flow, IvrNode, Prompt, PromptItem } from './flow.ts';
 import type { IvrContext, IvrInput, IvrState, Move, StepResult, Utterance, Walk } from './types.ts';
 import * as menu from './nodes/menu.ts';
 import * as gather from './nodes/gather.ts';
@@ -111,13 +111,13 @@ function walker(ctx: IvrContext, state: IvrState): Walk {
 export function speak(flow: Flow, prompt: Prompt, state: Pick<IvrState, 'language' | 'answers'>): Utterance[] {
   const language = [state.language, ...flow.languages, ...Object.keys(prompt)].find((l) => prompt[l] !== undefined);
   if (!language) return [];
-  const voice = flow.voices[language] ?? { language };
-  const items = ([] as Array<string | { play: string }>).concat(prompt[language]!);
-  return items.map((item) =>
-    typeof item === 'string'
-      ? { say: interpolate(item, state.answers), language: voice.language, ...(voice.voice ? { voice: voice.voice } : {}) }
-      : { play: item.play },
-  );
+  const items = ([] as PromptItem[]).concat(prompt[language]!);
+  return items.map((item) => {
+    if (typeof item !== 'string' && 'play' in item) return { play: item.play };
+    const [text, spokenIn] = typeof item === 'string' ? [item, language] : [item.say, item.language];
+    const voice = flow.voices[spokenIn] ?? { language: spokenIn };
+    return { say: interpolate(text, state.answers), language: voice.language, ...(voice.voice ? { voice: voice.voice } : {}) };
+  });
 }
 
 /** `{trainNumber}` → the caller's answer, digits spaced so they are read one by one. */

@@ -9,8 +9,15 @@ const languageCode = z.string().regex(/^[a-z]{2,3}-[A-Z]{2}$/, 'must be a langua
 const nodeId = z.string().regex(/^[a-z][a-z0-9_-]*$/, 'must be a lower-case node id (letters, digits, - and _)');
 const answerKey = z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]*$/, 'must be an identifier such as trainNumber');
 
-/** One thing said: text in the caller's language, or a recording to play. */
-const utterance = z.union([z.string().min(1), z.strictObject({ play: z.url() })]);
+/**
+ * One thing said: text in the caller's language, text in another of the flow's languages (a bilingual
+ * welcome voices "For English, press 2" in English), or a recording to play.
+ */
+const utterance = z.union([
+  z.string().min(1),
+  z.strictObject({ say: z.string().min(1), language: languageCode }),
+  z.strictObject({ play: z.url() }),
+]);
 /** A prompt: per language, one utterance or several in a row. */
 export const prompt = z.record(languageCode, z.union([utterance, z.array(utterance).min(1)]));
 
@@ -127,6 +134,7 @@ export const flowFile = z.strictObject({
 });
 
 export type Prompt = z.infer<typeof prompt>;
+export type PromptItem = z.infer<typeof utterance>;
 export type Choice = z.infer<typeof choice>;
 export type IvrNode = z.infer<typeof node>;
 export type NodeOf<K extends IvrNode['kind']> = Extract<IvrNode, { kind: K }>;

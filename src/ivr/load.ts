@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parse } from 'yaml';
 import type { z } from 'zod';
-import { flowFile, type Flow, type Flows, type IvrNode, type Prompt } from './flow.ts';
+import { flowFile, type Flow, type Flows, type IvrNode, type Prompt, type PromptItem } from './flow.ts';
 import { resolve } from './engine.ts';
 
 /** A flow file that cannot run; the message names the file, the node and the field. */
@@ -51,6 +51,10 @@ function checkFlow(flow: Flow, flows: Flows, path: string): void {
   };
   const prompt = (where: string, p: Prompt | undefined) => {
     for (const language of flow.languages) if (p && p[language] === undefined) fail(where, `has no text for ${language}`);
+    for (const items of Object.values(p ?? {}))
+      for (const item of ([] as PromptItem[]).concat(items))
+        if (typeof item === 'object' && 'language' in item && !flow.voices[item.language])
+          fail(where, `says something in ${item.language}, which is not one of the flow's voices`);
   };
   for (const language of flow.languages) if (!flow.voices[language]) fail('field voices', `has no voice for ${language}`);
   if (!flow.nodes[flow.start]) fail('field start', `names node ${flow.start}, which does not exist`);

@@ -57,4 +57,7 @@ export function parseParams<T extends z.ZodType>(schema: T, data: unknown): z.in
   throw new BadRequest(`${issue.path.join('.') || 'request'} ${issue.message}`);
 }
 
-export class BadRequest extends Error {}
+/** Input that names its own mistake; answered as 400 with the message. */
+export class BadRequest extends Error {
+  readonly status = 400;
+}

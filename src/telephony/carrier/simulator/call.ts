@@ -1,0 +1,128 @@
+import { randomBytes } from 'node:crypto';
+
+/** What the caller hears and what happens to the call, in order; the transcript a test or the CLI reads. */
+export type CallEvent = { n: number; atMs: number } & (
+  | { type: 'say'; language: string; voice?: string; text: string }
+  | { type: 'play'; url: string }
+  | { type: 'listening'; input: string[] }
+  | { type: 'pressed'; digits: string }
+  | { type: 'spoke'; text: string }
+  | { type: 'enqueued'; queue: string }
+  | { type: 'left-queue'; queue: string; result: string }
+  | { type: 'ringing'; client: string; legSid: string }
+  | { type: 'connected'; client: string; legSid: string }
+  | { type: 'disconnected'; client: string; legSid: string; status: string }
+  | { type: 'application-error'; message: string }
+  | { type: 'ended'; by: EndedBy }
+);
+type Distribute<T> = T extends unknown ? Omit<T, 'n' | 'atMs'> : never;
+export type NewEvent = Distribute<CallEvent>;
+
+/** Who ended the call: the caller hung up, the TwiML said so (or ran out), the REST API, or an error. */
+export type EndedBy = 'caller' | 'twiml' | 'api' | 'application-error';
+
+/** A scripted answer to one `<Gather>`: keys (`''` = silence) or words. */
+export type Answer = string | { speech: string };
+
+/** Something from outside that stops what the call is doing. */
+export type Interruption = { kind: 'redirect'; url: string } | { kind: 'hangup'; by: 'caller' | 'api' };
+
+export class Interrupted extends Error {
+  constructor(readonly interruption: Interruption) {
+    super(interruption.kind);
+  }
+}
+
+export function newSid(prefix: 'CA' | 'QU'): string {
+  return prefix + randomBytes(16).toString('hex');
+}
+
+/**
+ * One simulated call's state. Everything that waits (a Gather, a Pause, a queue, a ringing agent) waits
+ * through `until`, which wakes on every change and gives way at once to a hangup or a redirect.
+ */
+export class SimulatedCall {
+  readonly startedAt = Date.now();
+  readonly events: CallEvent[] = [];
+  /** Keys pressed and not yet taken by a Gather (callers type ahead). */
+  keys = '';
+  /** The caller pressed nothing on purpose: the next Gather times out now. */
+  silence = false;
+  speech: string | undefined;
+  /** Seconds the call spent in simulated waits (Pause, timeouts): counted even when the time scale skips them. */
+  simulatedSeconds = 0;
+  interruption: Interruption | undefined;
+  ended = false;
+  private wakers = new Set<() => void>();
+
+  constructor(
+    readonly sid: string,
+    readonly from: string,
+    readonly to: string,
+    readonly script: Answer[],
+  ) {}
+
+  record(event: NewEvent): void {
+    this.events.push({ ...event, n: this.events.length + 1, atMs: Date.now() - this.startedAt } as CallEvent);
+    this.wake();
+  }
+
+  interrupt(interruption: Interruption): void {
+    // A hangup outranks a redirect that has not been followed yet.
+    if (this.interruption?.kind === 'hangup') return;
+    this.interruption = interruption;
+    this.wake();
+  }
+
+  /** Throw if something from outside has stopped the current activity. */
+  checkInterrupted(): void {
+    if (this.interruption) throw new Interrupted(this.interruption);
+  }
+
+  /** Take the pending redirect, if that is what interrupted us: the call goes on at its URL. */
+  takeRedirect(): string | undefined {
+    const i = this.interruption;
+    if (i?.kind !== 'redirect') return undefined;
+    this.interruption = undefined;
+    return i.url;
+  }
+
+  wake(): void {
+    for (const waker of this.wakers) waker();
+  }
+
+  /**
+   * Wait until `ready()` gives a value, `ms` pass (then undefined; Infinity waits for ever) or the call is
+   * interrupted (throws). The check runs at once and after every change to the call.
+   */
+  async until<T>(ready: () => T | undefined, ms: number): Promise<T | undefined> {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      this.checkInterrupted();
+      const value = ready();
+      if (value !== undefined) return value;
+      const left = deadline - Date.now();
+      if (left <= 0) return undefined;
+      await new Promise<void>((resolve) => {
+        const timer = Number.isFinite(left) ? setTimeout(done, left) : undefined;
+        const self = this;
+        function done() {
+          clearTimeout(timer);
+          self.wakers.delete(done);
+          resolve();
+        }
+        this.wakers.add(done);
+      });
+    }
+  }
+
+  /** Events after the n-th, waiting up to `ms` for the first of them (long-poll). */
+  async eventsAfter(n: number, ms: number): Promise<CallEvent[]> {
+    await this.until(() => (this.events.length > n || this.ended ? true : undefined), ms).catch(() => undefined);
+    return this.events.slice(n);
+  }
+
+  durationSeconds(): number {
+    return Math.max(Math.round((Date.now() - this.startedAt) / 1000), Math.round(this.simulatedSeconds));
+  }
+}

@@ -1,0 +1,234 @@
+import { EventEmitter } from 'node:events';
+import twilio from 'twilio';
+import type { Logger } from 'pino';
+import type { Carrier } from '../carrier.ts';
+import { newSid, SimulatedCall, type Answer, type CallEvent } from './call.ts';
+import type { Leg } from './dial.ts';
+import { runCall } from './run.ts';
+import { ApplicationError, readTwiml, type Verb } from './twiml.ts';
+
+export type SimulatorOptions = {
+  /** The URL the hotline tells Twilio about; requests are signed for it. */
+  publicUrl: string;
+  accountSid: string;
+  authToken: string;
+  /** Multiplies every simulated wait (Pause, Gather and Dial timeouts): 1 is real time, 0 skips them. */
+  timeScale: number;
+  logger: Logger;
+};
+
+/** Twilio's per-request limit: after this the caller hears an application error. */
+const WEBHOOK_TIMEOUT_MS = 15_000;
+
+/**
+ * Twilio's part, played inside the hotline's process: places calls to our own webhooks with signed
+ * requests, follows the TwiML, keeps a transcript of each call, rings agent legs, and takes the same REST
+ * actions (redirect, hang up) as the real carrier.
+ */
+export class Simulator implements Carrier {
+  readonly kind = 'simulator';
+  readonly publicUrl: string;
+  readonly timeScale: number;
+  readonly log: Logger;
+  /** 'ring' (Leg): an agent softphone is being rung. */
+  readonly rings = new EventEmitter<{ ring: [Leg] }>();
+  private targetUrl: string;
+  private readonly calls = new Map<string, { call: SimulatedCall; done: Promise<void> }>();
+  private readonly legs = new Map<string, { leg: Leg; call: SimulatedCall }>();
+  private readonly queues = new Map<string, { sid: string; members: string[] }>();
+
+  constructor(private readonly options: SimulatorOptions) {
+    this.publicUrl = options.publicUrl.replace(/\/+$/, '');
+    this.targetUrl = this.publicUrl;
+    this.timeScale = options.timeScale;
+    this.log = options.logger;
+  }
+
+  /** Where requests really go (this process), whatever PUBLIC_URL says. */
+  setTargetUrl(url: string): void {
+    this.targetUrl = url.replace(/\/+$/, '');
+  }
+
+  /** A caller dials the hotline. `presses` answers the first Gathers in turn (`''` = stays silent). */
+  call(options: { from?: string; to?: string; presses?: Answer[] } = {}): SimulatedCall {
+    const call = new SimulatedCall(newSid('CA'), options.from ?? '+8613800138000', options.to ?? '+864008000123', [...(options.presses ?? [])]);
+    const done = runCall(this, call).catch((err: unknown) => {
+      this.log.error({ err, callSid: call.sid }, 'simulated call failed');
+    });
+    this.calls.set(call.sid, { call, done });
+    return call;
+  }
+
+  get(sid: string): SimulatedCall | undefined {
+    return this.calls.get(sid)?.call;
+  }
+
+  list(): SimulatedCall[] {
+    return [...this.calls.values()].map((entry) => entry.call);
+  }
+
+  /** Resolves once the call has ended and its final status has been reported. */
+  async ended(sid: string): Promise<CallEvent[]> {
+    const entry = this.calls.get(sid);
+    if (!entry) throw new Error(`no simulated call ${sid}`);
+    await entry.done;
+    return entry.call.events;
+  }
+
+  press(sid: string, digits: string): void {
+    const call = this.live(sid);
+    call.record({ type: 'pressed', digits });
+    call.keys += digits;
+    if (digits === '') call.silence = true;
+    call.wake();
+  }
+
+  speak(sid: string, text: string): void {
+    const call = this.live(sid);
+    call.record({ type: 'spoke', text });
+    call.speech = text;
+    call.wake();
+  }
+
+  callerHangup(sid: string): void {
+    this.live(sid).interrupt({ kind: 'hangup', by: 'caller' });
+  }
+
+  // The agent's side of a rung leg.
+  answer(legSid: string): void {
+    this.setLeg(legSid, 'ringing', 'answered');
+  }
+
+  reject(legSid: string): void {
+    this.setLeg(legSid, 'ringing', 'rejected');
+  }
+
+  // Carrier: what the hotline's REST calls do.
+  async redirect(callSid: string, url: string): Promise<void> {
+    this.live(callSid).interrupt({ kind: 'redirect', url });
+  }
+
+  async hangup(callSid: string): Promise<void> {
+    const leg = this.legs.get(callSid);
+    if (leg) {
+      this.setLeg(callSid, leg.leg.state, leg.leg.state === 'ringing' ? 'rejected' : 'hung-up');
+      return;
+    }
+    this.live(callSid).interrupt({ kind: 'hangup', by: 'api' });
+  }
+
+  /** Hang up every call and wait for their final status reports. */
+  async close(): Promise<void> {
+    for (const { call } of this.calls.values()) if (!call.ended) call.interrupt({ kind: 'hangup', by: 'api' });
+    await Promise.all([...this.calls.values()].map((entry) => entry.done));
+  }
+
+  // What the call runner uses.
+
+  /** A signed webhook that must answer TwiML; anything else is an application error. */
+  async fetchTwiml(call: SimulatedCall, url: string, params: Record<string, string>): Promise<Verb[]> {
+    const response = await this.send(url, { ...this.callParams(call), ...params });
+    const body = await response.text();
+    const path = new URL(url).pathname;
+    if (!response.ok) throw new ApplicationError(`${path} answered HTTP ${response.status}: ${body.slice(0, 200)}`);
+    if (!/xml/.test(response.headers.get('content-type') ?? '')) throw new ApplicationError(`${path} did not answer XML`);
+    return readTwiml(body);
+  }
+
+  /** A signed callback whose answer nobody follows (status callbacks, a queue's action after a redirect). */
+  async notify(url: string, params: Record<string, string>): Promise<void> {
+    try {
+      const response = await this.send(url, params);
+      await response.arrayBuffer();
+      if (!response.ok) this.log.warn({ url, status: response.status }, 'callback refused');
+    } catch (err) {
+      this.log.warn({ url, err: (err as Error).message }, 'callback failed');
+    }
+  }
+
+  /** The parameters Twilio puts on every request about a call. */
+  callParams(call: SimulatedCall): Record<string, string> {
+    return {
+      CallSid: call.sid,
+      AccountSid: this.options.accountSid,
+      From: call.from,
+      To: call.to,
+      Caller: call.from,
+      Called: call.to,
+      FromCountry: 'CN',
+      ToCountry: 'CN',
+      CallStatus: 'in-progress',
+      Direction: 'inbound',
+      ApiVersion: '2010-04-01',
+    };
+  }
+
+  async pause(call: SimulatedCall, seconds: number): Promise<void> {
+    call.simulatedSeconds += seconds;
+    await call.until(() => undefined, seconds * 1000 * this.timeScale);
+  }
+
+  queueMembers(queue: string): string[] {
+    return this.queue(queue).members;
+  }
+
+  queueSid(queue: string): string {
+    return this.queue(queue).sid;
+  }
+
+  openLeg(leg: Leg): void {
+    this.legs.set(leg.sid, { leg, call: this.live(leg.parentSid) });
+  }
+
+  closeLeg(leg: Leg): void {
+    this.legs.delete(leg.sid);
+  }
+
+  ring(leg: Leg): void {
+    this.rings.emit('ring', leg);
+  }
+
+  private queue(name: string) {
+    let queue = this.queues.get(name);
+    if (!queue) this.queues.set(name, (queue = { sid: newSid('QU'), members: [] }));
+    return queue;
+  }
+
+  private setLeg(legSid: string, from: Leg['state'], to: Leg['state']): void {
+    const entry = this.legs.get(legSid);
+    if (!entry) throw new SimulatorError(`no ringing or connected agent leg ${legSid}`, 404);
+    if (entry.leg.state !== from) throw new SimulatorError(`agent leg ${legSid} is ${entry.leg.state}, not ${from}`, 409);
+    entry.leg.state = to;
+    if (to === 'answered') entry.leg.answeredAt = Date.now();
+    entry.call.wake();
+  }
+
+  private live(sid: string): SimulatedCall {
+    const call = this.get(sid);
+    if (!call) throw new SimulatorError(`no simulated call ${sid}`, 404);
+    if (call.ended) throw new SimulatorError(`call ${sid} has ended`, 409);
+    return call;
+  }
+
+  private async send(url: string, params: Record<string, string>): Promise<Response> {
+    const signature = twilio.getExpectedTwilioSignature(this.options.authToken, url, params);
+    const target = url.startsWith(this.publicUrl) ? this.targetUrl + url.slice(this.publicUrl.length) : url;
+    try {
+      return await fetch(target, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
+        body: new URLSearchParams(params),
+        signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
+      });
+    } catch (err) {
+      throw new ApplicationError(`${url} could not be reached: ${(err as Error).message}`);
+    }
+  }
+}
+
+/** A control request the simulator cannot carry out; `status` is the HTTP status to answer with. */
+export class SimulatorError extends Error {
+  constructor(message: string, readonly status: 400 | 404 | 409) {
+    super(message);
+  }
+}
