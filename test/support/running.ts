@@ -1,0 +1,58 @@
+import { pino } from 'pino';
+import { startHotline } from '../../src/start.ts';
+import type { CallEvent, SimulatedCall } from '../../src/telephony/carrier/simulator/call.ts';
+import { testDatabase } from './database.ts';
+import { OPEN } from './flows.ts';
+import { testConfig } from './hotline.ts';
+
+/**
+ * The whole hotline as `npm start` runs it (real flows from ./ivr-flows, the carrier simulator, a listening
+ * server) over a fresh test database. The clock is the test's: `clock.now` starts inside opening hours.
+ */
+export async function runningHotline(options: { timeScale?: number; env?: Record<string, string> } = {}) {
+  const database = await testDatabase();
+  const clock = { now: OPEN };
+  const running = await startHotline(testConfig(options.env), {
+    log: pino({ level: 'silent' }),
+    database,
+    simulatorTimeScale: options.timeScale ?? 0,
+    now: () => clock.now,
+  });
+  return {
+    ...running,
+    sim: running.simulator!,
+    database,
+    clock,
+    async close() {
+      await running.close();
+      await database.close();
+    },
+  };
+}
+
+/** The first event of `type` after the `after`-th, waiting for it as long as the test allows. */
+export async function nextEvent<T extends CallEvent['type']>(call: SimulatedCall, type: T, after = 0): Promise<Extract<CallEvent, { type: T }>> {
+  for (let seen = after; ; ) {
+    const events = await call.eventsAfter(seen, 5_000);
+    const found = events.find((e) => e.type === type);
+    if (found) return found as Extract<CallEvent, { type: T }>;
+    if (call.ended) throw new Error(`call ended without a ${type} event: ${JSON.stringify(call.events)}`);
+    seen += events.length;
+  }
+}
+
+/** Wait until the call has listened for input `count` times (it is then waiting at that menu). */
+export async function listenedTimes(call: SimulatedCall, count: number): Promise<void> {
+  let seen = 0;
+  for (let times = 0; times < count; ) {
+    const events = await call.eventsAfter(seen, 5_000);
+    if (call.ended && events.length === 0) throw new Error(`call ended after listening ${times} times`);
+    seen += events.length;
+    times += events.filter((e) => e.type === 'listening').length;
+  }
+}
+
+/** What the caller heard, one line per <Say>, as `[language] text`. */
+export function heard(events: CallEvent[]): string[] {
+  return events.flatMap((e) => (e.type === 'say' ? [`[${e.language}] ${e.text}`] : []));
+}
