@@ -64,9 +64,10 @@ export async function startHotline(config: Config, options: StartOptions): Promi
     url,
     simulator,
     async close() {
+      // Simulated callers hang up first, while the server can still take their final status callbacks.
+      await simulator?.close();
       server.closeAllConnections();
       await new Promise<void>((done) => server.close(() => done()));
-      await simulator?.close?.();
       if (!options.database) await database.close();
     },
   };
