@@ -86,7 +86,7 @@ describe('starting the hotline', () => {
     const call = await (await fetch(`${second.url}/api/calls/${placed.sid}`)).json();
     expect(call).toMatchObject({ sid: placed.sid, status: 'ended', endReason: 'abandoned-in-ivr', language: 'en-US' });
     expect(await second.stop()).toBe(0);
-  });
+  }, 60_000); // two start-ups of a persisted PGlite, on a busy 2-core machine
 });
 
 describe('with CARRIER=twilio', () => {

@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import express from 'express';
+import express, { type ErrorRequestHandler } from 'express';
 import twilio from 'twilio';
 
 /**
@@ -100,6 +100,13 @@ export async function startTwimlServer(options: { mount?: (app: express.Express)
       next(err);
     }
   });
+
+  // As src/server.ts answers errors: a 4xx names the mistake, anything else is an internal error.
+  const errors: ErrorRequestHandler = (err, _req, res, _next) => {
+    const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
+    res.status(status).json({ error: status === 500 ? 'internal error' : String(err.message ?? err) });
+  };
+  app.use(errors);
 
   const server = app.listen(0, '127.0.0.1');
   await once(server, 'listening');

@@ -60,9 +60,7 @@ async function nextEvent<T extends CallEvent['type']>(call: SimulatedCall, type:
     if (call.ended) throw new Error(`the call ended without a '${type}' event: ${types}`);
     const left = deadline - Date.now();
     if (left <= 0) throw new Error(`no '${type}' event within ${ms} ms: ${types}`);
-    const fresh = await call.eventsAfter(call.events.length, left);
-    // eventsAfter answers at once while a hangup or redirect is pending; don't spin on it.
-    if (fresh.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await call.eventsAfter(call.events.length, left);
   }
 }
 
@@ -335,6 +333,13 @@ describe('the end of a call', () => {
 
     expect(hotline.requests('/twilio/status')[0]!.params).toMatchObject({ CallStatus: 'completed', CallDuration: '4' });
   });
+
+  it('takes a length that is not a number as the default, rather than waiting for ever', async () => {
+    voice('<Pause length="abc"/><Say>still here</Say>');
+    const call = sim.call();
+    expect(said(await sim.ended(call.sid))).toEqual(['still here']);
+    expect(hotline.requests('/twilio/status')[0]!.params).toMatchObject({ CallDuration: '1' });
+  });
 });
 
 describe('application errors', () => {
@@ -346,6 +351,7 @@ describe('application errors', () => {
     ['malformed XML', '<Response><Say>hi</Response>', /well-formed/],
     ['XML without a <Response> root', '<html><body>hello</body></html>', /Response/],
     ['a verb Twilio does not know', twiml('<Sya>hello</Sya>'), /Sya/],
+    ['an invalid URL to go to', twiml('<Redirect>http://[bad</Redirect>'), /invalid URL/],
   ];
 
   it.each(broken)('%s makes the caller hear Twilio\'s apology, and the call still ends with a status callback', async (_name, reply, message) => {
@@ -439,6 +445,7 @@ describe('<Enqueue>', () => {
     hotline.serve('/twilio/agent', twiml('<Say>connecting you to an agent</Say><Hangup/>'));
     const call = sim.call();
     const [wait] = await hotline.waitForRequests('/twilio/wait');
+    await nextEvent(call, 'say', (await nextEvent(call, 'enqueued')).n);
     await sim.redirect(call.sid, `${PUBLIC_URL}/twilio/agent?queue=general`);
     const events = await sim.ended(call.sid);
 
@@ -759,5 +766,22 @@ describe('eventsAfter (the long-poll behind the control routes)', () => {
     const waiting = call.eventsAfter(listening.n, 5_000);
     sim.press(call.sid, '5');
     expect(transcript(await waiting)).toEqual([{ type: 'pressed', digits: '5' }]);
+  });
+
+  it('still waits while a hangup is on its way, and then reports the end', async () => {
+    voice('<Enqueue waitUrl="/twilio/hold" action="/twilio/left">general</Enqueue>');
+    hotline.serve('/twilio/hold', twiml('<Pause length="20"/>'));
+    hotline.serve('/twilio/left', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 200)); // the hotline is slow to hear the caller left
+      return twiml('');
+    });
+    const call = sim.call();
+    const enqueued = await nextEvent(call, 'enqueued');
+    sim.callerHangup(call.sid);
+
+    const events = await call.eventsAfter(enqueued.n, 5_000);
+    expect(events.length).toBeGreaterThan(0);
+    const rest = await sim.ended(call.sid);
+    expect(rest.at(-1)).toMatchObject({ type: 'ended', by: 'caller' });
   });
 });

@@ -95,10 +95,10 @@ export class SimulatedCall {
    * Wait until `ready()` gives a value, `ms` pass (then undefined; Infinity waits for ever) or the call is
    * interrupted (throws). The check runs at once and after every change to the call.
    */
-  async until<T>(ready: () => T | undefined, ms: number): Promise<T | undefined> {
+  async until<T>(ready: () => T | undefined, ms: number, interruptible = true): Promise<T | undefined> {
     const deadline = Date.now() + ms;
     for (;;) {
-      this.checkInterrupted();
+      if (interruptible) this.checkInterrupted();
       const value = ready();
       if (value !== undefined) return value;
       const left = deadline - Date.now();
@@ -118,7 +118,8 @@ export class SimulatedCall {
 
   /** Events after the n-th, waiting up to `ms` for the first of them (long-poll). */
   async eventsAfter(n: number, ms: number): Promise<CallEvent[]> {
-    await this.until(() => (this.events.length > n || this.ended ? true : undefined), ms).catch(() => undefined);
+    // Not interruptible: a pending hangup is exactly what a watcher is waiting to see.
+    await this.until(() => (this.events.length > n || this.ended ? true : undefined), ms, false);
     return this.events.slice(n);
   }
 

@@ -1,4 +1,4 @@
-import { absolute, ApplicationError, type Verb } from './twiml.ts';
+import { absolute, ApplicationError, numberAttr, type Verb } from './twiml.ts';
 import { Interrupted, newSid, type SimulatedCall } from './call.ts';
 import type { Next } from './run.ts';
 import type { Simulator } from './simulator.ts';
@@ -34,7 +34,7 @@ export async function dial(sim: Simulator, call: SimulatedCall, verb: Verb, docU
     callbackEvents: new Set((client.attrs['statusCallbackEvent'] ?? 'completed').split(/[\s,]+/)),
     sequence: 0,
   };
-  const timeoutSeconds = Number(verb.attrs['timeout'] ?? 30);
+  const timeoutSeconds = numberAttr(verb.attrs['timeout'], 30);
   sim.openLeg(leg);
   await report(sim, call, leg, 'initiated');
   await report(sim, call, leg, 'ringing');

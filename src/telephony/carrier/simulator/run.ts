@@ -1,4 +1,4 @@
-import { absolute, ApplicationError, type Verb } from './twiml.ts';
+import { absolute, ApplicationError, numberAttr, type Verb } from './twiml.ts';
 import { Interrupted, type EndedBy, type SimulatedCall } from './call.ts';
 import { dial } from './dial.ts';
 import type { Simulator } from './simulator.ts';
@@ -25,11 +25,12 @@ export async function runCall(sim: Simulator, call: SimulatedCall): Promise<void
       }
     }
   } catch (err) {
-    if (!(err instanceof ApplicationError)) throw err;
-    call.record({ type: 'application-error', message: err.message });
+    // Whatever went wrong, the call ends as on Twilio: an apology, and the final status callback.
+    const message = err instanceof ApplicationError ? err.message : `the simulator failed: ${(err as Error).message}`;
+    call.record({ type: 'application-error', message });
     call.record({ type: 'say', language: 'en-US', text: APPLICATION_ERROR });
     by = 'application-error';
-    sim.log.warn({ callSid: call.sid, err: err.message }, 'application error');
+    sim.log.warn({ callSid: call.sid, err: message }, 'application error');
   }
   call.ended = true;
   call.record({ type: 'ended', by });
@@ -86,7 +87,7 @@ async function utter(sim: Simulator, call: SimulatedCall, verb: Verb): Promise<v
   } else if (verb.name === 'Play') {
     call.record({ type: 'play', url: verb.text });
   } else if (verb.name === 'Pause') {
-    await sim.pause(call, Number(verb.attrs['length'] ?? 1));
+    await sim.pause(call, numberAttr(verb.attrs['length'], 1));
   } else {
     throw new ApplicationError(`<${verb.name}> is not allowed inside <Gather>`);
   }
@@ -102,9 +103,9 @@ async function gather(sim: Simulator, call: SimulatedCall, verb: Verb, docUrl: s
   }
   call.record({ type: 'listening', input });
   const heard = await listen(sim, call, {
-    numDigits: Number(verb.attrs['numDigits'] ?? 0),
+    numDigits: Math.floor(numberAttr(verb.attrs['numDigits'], 0)),
     finishOnKey: verb.attrs['finishOnKey'] ?? '#',
-    timeoutSeconds: Number(verb.attrs['timeout'] ?? 5),
+    timeoutSeconds: numberAttr(verb.attrs['timeout'], 5),
     speech: input.includes('speech'),
   });
   const empty = 'digits' in heard && heard.digits === '';
@@ -186,7 +187,7 @@ async function enqueue(sim: Simulator, call: SimulatedCall, verb: Verb, docUrl: 
 
   let result: 'leave' | 'hangup';
   try {
-    result = await hold(sim, call, queue, verb.attrs['waitUrl'] ? absolute(verb.attrs['waitUrl'], docUrl) : undefined);
+    result = await hold(sim, call, queue, verb.attrs['waitUrl'] ? absolute(verb.attrs['waitUrl'], docUrl) : undefined, entered);
   } catch (err) {
     if (!(err instanceof Interrupted)) {
       leave('error');
@@ -205,9 +206,10 @@ async function enqueue(sim: Simulator, call: SimulatedCall, verb: Verb, docUrl: 
   return action ? { url: action, params } : 'continue';
 }
 
-async function hold(sim: Simulator, call: SimulatedCall, queue: string, waitUrl: string | undefined): Promise<'leave' | 'hangup'> {
+async function hold(sim: Simulator, call: SimulatedCall, queue: string, waitUrl: string | undefined, entered: number): Promise<'leave' | 'hangup'> {
   let url = waitUrl;
   for (let turn = 0; ; turn++) {
+    const heldBefore = call.simulatedSeconds;
     // Without a wait document there is only music; at time scale 0 the hold message is heard once, then
     // the caller waits quietly rather than spin the loop.
     if (!url || (turn > 0 && sim.timeScale === 0)) await call.until(() => undefined, Infinity);
@@ -216,7 +218,7 @@ async function hold(sim: Simulator, call: SimulatedCall, queue: string, waitUrl:
       QueueSid: sim.queueSid(queue),
       QueuePosition: String(members.indexOf(call.sid) + 1),
       CurrentQueueSize: String(members.length),
-      QueueTime: '0',
+      QueueTime: String(Math.round((Date.now() - entered) / 1000)),
       AvgQueueTime: '0',
       MaxQueueSize: '100',
     });
@@ -230,5 +232,7 @@ async function hold(sim: Simulator, call: SimulatedCall, queue: string, waitUrl:
       if (verb.name === 'Gather') throw new ApplicationError('the simulator does not follow <Gather> in a queue wait document');
       await utter(sim, call, verb);
     }
+    // Spoken words take time on a real line; a wait document without a pause is not fetched in a tight loop.
+    if (call.simulatedSeconds - heldBefore < 1) await sim.pause(call, 1);
   }
 }

@@ -48,5 +48,15 @@ function verbOf(node: Node): Verb {
 
 /** TwiML URLs may be relative to the document that holds them. */
 export function absolute(url: string, base: string): string {
-  return new URL(url.trim(), base).toString();
+  try {
+    return new URL(url.trim(), base).toString();
+  } catch {
+    throw new ApplicationError(`TwiML names an invalid URL: ${url}`);
+  }
+}
+
+/** A number (seconds, digits) from a TwiML attribute, or the default when it is missing or not a number. */
+export function numberAttr(value: string | undefined, fallback: number): number {
+  const n = Number(value);
+  return value !== undefined && value.trim() !== '' && Number.isFinite(n) && n >= 0 ? n : fallback;
 }
