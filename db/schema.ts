@@ -1,4 +1,5 @@
-import { bigint, index, integer, jsonb, pgTable, primaryKey, text, timestamp } from 'drizzle-orm/pg-core';
+import { sql } from 'drizzle-orm';
+import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, real, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import type { IvrState } from '../src/ivr/types.ts';
 
 const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -10,21 +11,29 @@ export const calls = pgTable(
     sid: text('sid').primaryKey(),
     from: text('from_number').notNull(),
     to: text('to_number').notNull(),
-    /** ivr → queued → … → ended */
+    /** ivr → queued ⇄ offered → connected → closing → ended */
     status: text('status').notNull(),
     ivr: jsonb('ivr').$type<IvrState>().notNull(),
     /** Counts the IVR's steps; action URLs carry it so a retried webhook is recognised and answered again. */
     seq: integer('seq').notNull().default(0),
     queue: text('queue'),
     priority: integer('priority'),
+    /** When the caller first joined the queue; kept when an unanswered offer puts them back at the head. */
     queuedAt: at('queued_at'),
+    /** The agent who answered, and when. */
+    agentId: integer('agent_id'),
+    answeredAt: at('answered_at'),
     startedAt: at('started_at').notNull().defaultNow(),
     endedAt: at('ended_at'),
     /** Why the call ended: abandoned-in-ivr, abandoned-in-queue, hung-up-by-ivr, completed … */
     endReason: text('end_reason'),
     durationSeconds: integer('duration_seconds'),
   },
-  (t) => [index('calls_status_idx').on(t.status)],
+  (t) => [
+    index('calls_status_idx').on(t.status),
+    index('calls_waiting_idx').on(t.priority, t.queuedAt).where(sql`status = 'queued'`),
+    index('calls_from_idx').on(t.from, t.startedAt),
+  ],
 );
 
 /** The append-only log of what happened to each call, like a PBX queue log. */
@@ -57,3 +66,97 @@ export const settings = pgTable('settings', {
   value: jsonb('value').notNull(),
   updatedAt: at('updated_at').notNull().defaultNow(),
 });
+
+/** Agents, supervisors, managers and trainers. `skills` maps a queue skill to a level (1 = basic … 5 = expert). */
+export const staff = pgTable('staff', {
+  id: serial('id').primaryKey(),
+  employeeNo: text('employee_no').notNull().unique(),
+  name: text('name').notNull(),
+  role: text('role').$type<'agent' | 'supervisor' | 'manager' | 'trainer'>().notNull(),
+  skills: jsonb('skills').$type<Record<string, number>>().notNull().default({}),
+  passwordHash: text('password_hash').notNull(),
+  disabled: boolean('disabled').notNull().default(false),
+  /** Consecutive failed logins, and when the next attempt is allowed: repeated failures are slowed down. */
+  failedLogins: integer('failed_logins').notNull().default(0),
+  lockedUntil: at('locked_until'),
+  createdAt: at('created_at').notNull().defaultNow(),
+});
+
+/** Login sessions: the bearer token's SHA-256, never the token itself. */
+export const sessions = pgTable('sessions', {
+  tokenHash: text('token_hash').primaryKey(),
+  staffId: integer('staff_id').notNull(),
+  createdAt: at('created_at').notNull().defaultNow(),
+  expiresAt: at('expires_at').notNull(),
+});
+
+/**
+ * An agent's presence: offline, available, ringing, on-call, wrap-up, break. Only the ACD sets ringing,
+ * on-call and wrap-up. The deadlines (wrap-up end, the grace after the last socket closed) are columns here.
+ */
+export const agents = pgTable(
+  'agents',
+  {
+    staffId: integer('staff_id').primaryKey(),
+    presence: text('presence').$type<Presence>().notNull().default('offline'),
+    breakReason: text('break_reason'),
+    since: at('since').notNull().defaultNow(),
+    /** When the agent last became free for a call: longest idle is offered first. */
+    idleSince: at('idle_since'),
+    wrapUpUntil: at('wrap_up_until'),
+    /** Set when the agent's last socket closed; offline when it passes without a reconnect. */
+    goneAt: at('gone_at'),
+  },
+  (t) => [index('agents_available_idx').on(t.idleSince).where(sql`presence = 'available'`)],
+);
+export type Presence = 'offline' | 'available' | 'ringing' | 'on-call' | 'wrap-up' | 'break';
+
+/**
+ * An offer: one agent's phone ringing for one call. At most one live offer per call and per agent, enforced
+ * by the database so that two server processes can never double-offer.
+ */
+export const offers = pgTable(
+  'offers',
+  {
+    id: serial('id').primaryKey(),
+    callSid: text('call_sid').notNull(),
+    staffId: integer('staff_id').notNull(),
+    queue: text('queue').notNull(),
+    /** ringing → connected → completed; or missed, rejected, abandoned, withdrawn */
+    status: text('status').$type<OfferStatus>().notNull(),
+    offeredAt: at('offered_at').notNull(),
+    /** The ring limit, or the time allowed for the agent's leg to start ringing. */
+    deadlineAt: at('deadline_at'),
+    legSid: text('leg_sid'),
+    ringStartedAt: at('ring_started_at'),
+    answeredAt: at('answered_at'),
+    endedAt: at('ended_at'),
+    ringSeconds: real('ring_seconds'),
+    rings: integer('rings'),
+    withinStandard: boolean('within_standard'),
+    endReason: text('end_reason'),
+  },
+  (t) => [
+    uniqueIndex('offers_live_call_idx').on(t.callSid).where(sql`status in ('ringing', 'connected')`),
+    uniqueIndex('offers_live_agent_idx').on(t.staffId).where(sql`status in ('ringing', 'connected')`),
+    index('offers_due_idx').on(t.deadlineAt).where(sql`status = 'ringing'`),
+    index('offers_offered_idx').on(t.offeredAt),
+  ],
+);
+export type OfferStatus = 'ringing' | 'connected' | 'completed' | 'missed' | 'rejected' | 'abandoned' | 'withdrawn';
+
+/** A caller who asked to be called back (or was promised a call back): a row with a due time. */
+export const callbacks = pgTable(
+  'callbacks',
+  {
+    id: serial('id').primaryKey(),
+    callSid: text('call_sid'),
+    number: text('number').notNull(),
+    queue: text('queue').notNull(),
+    language: text('language').notNull(),
+    requestedAt: at('requested_at').notNull(),
+    dueAt: at('due_at').notNull(),
+    status: text('status').$type<'open' | 'done' | 'cancelled'>().notNull().default('open'),
+  },
+  (t) => [index('callbacks_due_idx').on(t.dueAt).where(sql`status = 'open'`)],
+);

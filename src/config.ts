@@ -15,6 +15,8 @@ const schema = z
     TWILIO_AUTH_TOKEN: z.string().min(1).optional(),
     TWILIO_API_URL: z.url().optional(),
     RING_CYCLE_SECONDS: z.coerce.number().positive().default(5),
+    OFFER_RING_LIMIT: z.coerce.number().int().min(1).max(20).default(4),
+    SESSION_HOURS: z.coerce.number().positive().default(12),
     HOTLINE_TIME_ZONE: z
       .string()
       .default('Asia/Shanghai')
@@ -47,6 +49,10 @@ export type Config = {
   carrier: 'simulator' | 'twilio';
   twilio: { accountSid: string; authToken: string; apiUrl: string | undefined };
   ringCycleSeconds: number;
+  /** An offer not answered within this many rings is withdrawn. */
+  offerRingLimit: number;
+  /** How long a staff login lasts. */
+  sessionHours: number;
   timeZone: string;
   flowsDir: string;
   logLevel: string;
@@ -82,6 +88,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       apiUrl: e.TWILIO_API_URL,
     },
     ringCycleSeconds: e.RING_CYCLE_SECONDS,
+    offerRingLimit: e.OFFER_RING_LIMIT,
+    sessionHours: e.SESSION_HOURS,
     timeZone: e.HOTLINE_TIME_ZONE,
     flowsDir: e.IVR_FLOWS_DIR,
     logLevel: e.LOG_LEVEL,
