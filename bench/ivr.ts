@@ -20,6 +20,8 @@ import { openDatabase, type Database } from '../src/database.ts';
 import type { Hotline } from '../src/hotline.ts';
 import { speak } from '../src/ivr/engine.ts';
 import { loadFlows } from '../src/ivr/load.ts';
+import { newBus } from '../src/acd/bus.ts';
+import { loadQueues } from '../src/acd/queues.ts';
 import { createApp } from '../src/server.ts';
 
 const LOCAL_POSTGRES = 'postgres://postgres@127.0.0.1:5432/test';
@@ -101,11 +103,14 @@ async function benchmark(url: string | undefined, journeys: number, concurrency:
   try {
     const config = loadConfig({ PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'silent', IVR_FLOWS_DIR: FLOWS_DIR });
     const flows = loadFlows(config.flowsDir);
+    const queues = loadQueues(config.flowsDir);
     const unused = () => Promise.reject(new Error('the carrier is not used by these webhooks'));
     const hotline: Hotline = {
       config,
       database,
       flows,
+      queues,
+      bus: newBus(),
       carrier: { kind: 'simulator', redirect: unused, hangup: unused },
       log: pino({ level: 'silent' }),
       now: () => OPEN,

@@ -33,6 +33,7 @@ export const calls = pgTable(
     index('calls_status_idx').on(t.status),
     index('calls_waiting_idx').on(t.priority, t.queuedAt).where(sql`status = 'queued'`),
     index('calls_from_idx').on(t.from, t.startedAt),
+    index('calls_queued_at_idx').on(t.queuedAt),
   ],
 );
 

@@ -17,6 +17,8 @@ export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 export type Database = {
   db: Db;
   kind: 'pglite' | 'postgres';
+  /** On a server: where it is, for parts that need a connection of their own (the Socket.IO adapter). */
+  server?: { url: string; schema: string | undefined };
   close(): Promise<void>;
 };
 
@@ -42,7 +44,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     if (options.schema) await client.unsafe(`CREATE SCHEMA IF NOT EXISTS "${options.schema}"`);
     const db = drizzlePostgres(client, { schema });
     await migratePostgres(db, { migrationsFolder, ...(options.schema ? { migrationsSchema: options.schema } : {}) });
-    return { db: db as unknown as Db, kind: 'postgres', close: () => client.end({ timeout: 5 }) };
+    return {
+      db: db as unknown as Db,
+      kind: 'postgres',
+      server: { url: options.url, schema: options.schema },
+      close: () => client.end({ timeout: 5 }),
+    };
   }
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const client = new PGlite(options.dataDir ?? undefined);

@@ -6,8 +6,15 @@ import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import { openDatabase, type Database } from './database.ts';
 import type { Hotline } from './hotline.ts';
+import { newBus } from './acd/bus.ts';
+import { startSweeper } from './acd/deadlines.ts';
+import { checkQueues, loadQueues } from './acd/queues.ts';
 import { getCall } from './calls/ivr.ts';
 import { loadFlows } from './ivr/load.ts';
+import { currentMetrics } from './realtime/managers.ts';
+import { startRealtime, type Realtime } from './realtime/server.ts';
+import { requireStaff } from './staff/auth.ts';
+import { staffRoutes } from './staff/routes.ts';
 import { createApp, type Extra } from './server.ts';
 import type { Carrier } from './telephony/carrier/carrier.ts';
 import { twilioCarrier } from './telephony/carrier/twilio.ts';
@@ -20,6 +27,7 @@ export type Running = {
   /** Where this process listens, e.g. http://127.0.0.1:3000. */
   url: string;
   simulator: Simulator | undefined;
+  realtime: Realtime;
   close(): Promise<void>;
 };
 
@@ -30,11 +38,18 @@ export type StartOptions = {
   /** The simulator's time scale: 0 skips every wait (tests). */
   simulatorTimeScale?: number;
   now?: () => Date;
+  /** How often deadlines are swept; 0 never (tests that call `sweep` themselves). */
+  sweepEveryMs?: number;
 };
 
-/** Load the flows (a broken file stops start-up here), open the database, pick the carrier, listen. */
+/**
+ * Load the flows and queues (a broken file stops start-up here), open the database, pick the carrier,
+ * listen, and start the realtime layer and the deadline sweeper.
+ */
 export async function startHotline(config: Config, options: StartOptions): Promise<Running> {
   const flows = loadFlows(config.flowsDir);
+  const queues = loadQueues(config.flowsDir);
+  checkQueues(queues, flows, config.flowsDir);
   const database = options.database ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir }));
   const simulator =
     config.carrier === 'simulator'
@@ -44,15 +59,27 @@ export async function startHotline(config: Config, options: StartOptions): Promi
           authToken: config.twilio.authToken,
           timeScale: options.simulatorTimeScale ?? 1,
           logger: options.log.child({ part: 'simulator' }),
+          ...(options.now ? { now: options.now } : {}),
         })
       : undefined;
   const carrier: Carrier = simulator ?? twilioCarrier(config.twilio);
-  const hotline: Hotline = { config, database, flows, carrier, log: options.log, now: options.now ?? (() => new Date()) };
+  const hotline: Hotline = {
+    config,
+    database,
+    flows,
+    queues,
+    carrier,
+    bus: newBus(),
+    log: options.log,
+    now: options.now ?? (() => new Date()),
+  };
 
-  const extras: Extra[] = simulator ? [simulatorExtra(hotline, simulator)] : [];
+  const extras: Extra[] = [apiExtra(hotline), ...(simulator ? [simulatorExtra(hotline, simulator)] : [])];
   const app = createApp(hotline, extras);
   const server = app.listen(config.port);
   await once(server, 'listening');
+  const realtime = await startRealtime(hotline, server);
+  const stopSweeper = options.sweepEveryMs === 0 ? async () => {} : startSweeper(hotline, options.sweepEveryMs);
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
   // The simulator signs for PUBLIC_URL but must reach this very process, wherever PUBLIC_URL points.
@@ -63,12 +90,27 @@ export async function startHotline(config: Config, options: StartOptions): Promi
     server,
     url,
     simulator,
+    realtime,
     async close() {
       // Simulated callers hang up first, while the server can still take their final status callbacks.
       await simulator?.close();
+      await stopSweeper();
+      await realtime.close();
       server.closeAllConnections();
       await new Promise<void>((done) => server.close(() => done()));
       if (!options.database) await database.close();
+    },
+  };
+}
+
+/** The staff's API: login, and the live figures for supervisors and managers. */
+function apiExtra(h: Hotline): Extra {
+  return {
+    mount(app) {
+      app.use('/api', express.json({ limit: '64kb' }), staffRoutes(h));
+      app.get('/api/metrics/live', requireStaff(h, ['supervisor', 'manager']), async (_req, res) => {
+        res.json(await currentMetrics(h));
+      });
     },
   };
 }

@@ -98,7 +98,7 @@ export async function endCall(h: Hotline, sid: string, durationSeconds: number |
         status: 'ended',
         endedAt: at,
         durationSeconds: durationSeconds ?? sql`greatest(0, extract(epoch from ${at.toISOString()}::timestamptz - ${calls.startedAt}))::int`,
-        endReason: sql`coalesce(${calls.endReason}, case ${calls.status} when 'ivr' then 'abandoned-in-ivr' when 'queued' then 'abandoned-in-queue' else 'completed' end)`,
+        endReason: sql`coalesce(${calls.endReason}, case ${calls.status} when 'ivr' then 'abandoned-in-ivr' when 'queued' then 'abandoned-in-queue' when 'offered' then 'abandoned-in-queue' else 'completed' end)`,
       })
       .where(and(eq(calls.sid, sid), sql`${calls.status} <> 'ended'`))
       .returning({ reason: calls.endReason, duration: calls.durationSeconds, queuedAt: calls.queuedAt, node: sql<string>`${calls.ivr}->>'node'` });

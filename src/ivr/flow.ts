@@ -129,6 +129,8 @@ export const flowFile = z.strictObject({
     unavailable: prompt,
     /** Said to a waiting caller on each turn of the queue's wait loop; {position} is their place in line. */
     hold: prompt.optional(),
+    /** Said when the agent has hung up and the call is over. */
+    thanks: prompt,
   }),
   nodes: z.record(nodeId, node),
 });

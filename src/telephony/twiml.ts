@@ -16,6 +16,12 @@ export type Urls = {
   wait(queue: string): string;
   /** Told how the caller left a queue. */
   queueExit: string;
+  /** Fetched by the caller's leg when the ACD redirects it to ring an agent for this offer. */
+  connect(offerId: number): string;
+  /** The agent leg's status callbacks for this offer. */
+  agentLeg(offerId: number): string;
+  /** The Dial's action: the caller's leg goes on here once the agent's leg is over. */
+  afterCall(offerId: number): string;
 };
 
 export function renderIvr(output: IvrOutput, nextSeq: number, urls: Urls): string {
@@ -52,6 +58,30 @@ export function renderIvr(output: IvrOutput, nextSeq: number, urls: Urls): strin
 
 function enqueue(response: Response, queue: string, urls: Urls): void {
   response.enqueue({ waitUrl: urls.wait(queue), waitUrlMethod: 'POST', action: urls.queueExit, method: 'POST' }, queue);
+}
+
+/** Ring the agent's softphone; the ring is reported to `agentLeg` and the caller goes on at `afterCall`. */
+export function renderDial(said: Utterance[], client: string, offerId: number, timeoutSeconds: number, urls: Urls): string {
+  const response = new VoiceResponse();
+  utter(response, said);
+  const dial = response.dial({ action: urls.afterCall(offerId), method: 'POST', timeout: timeoutSeconds, answerOnBridge: true });
+  dial.client(
+    {
+      statusCallback: urls.agentLeg(offerId),
+      statusCallbackMethod: 'POST',
+      statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'],
+    },
+    client,
+  );
+  return response.toString();
+}
+
+/** Put the caller (back) in the carrier's queue to wait; the ACD decides when they leave it. */
+export function renderQueue(said: Utterance[], queue: string, urls: Urls): string {
+  const response = new VoiceResponse();
+  utter(response, said);
+  enqueue(response, queue, urls);
+  return response.toString();
 }
 
 /** What a waiting caller hears on each turn of the queue's wait loop. */

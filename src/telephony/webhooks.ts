@@ -1,8 +1,9 @@
 import express, { type Request, type Response, type Router } from 'express';
 import type { Hotline } from '../hotline.ts';
-import { answerCall, endCall, getCall, takeInput } from '../calls/ivr.ts';
-import { resolve, speak } from '../ivr/engine.ts';
-import type { Flow } from '../ivr/flow.ts';
+import { callerLeft } from '../acd/offers.ts';
+import { routeSoon } from '../acd/route.ts';
+import { answerCall, endCall, getCall, takeInput, type Render } from '../calls/ivr.ts';
+import { speak } from '../ivr/engine.ts';
 import type { IvrInput } from '../ivr/types.ts';
 import {
   BadRequest,
@@ -16,7 +17,9 @@ import {
   voiceParams,
 } from './params.ts';
 import { requireTwilioSignature } from './signature.ts';
-import { renderHangup, renderIvr, renderUnavailable, renderWait, type Urls } from './twiml.ts';
+import { answering, fallbackQueue, webhooks } from './answering.ts';
+import { connectWebhooks } from './connect.ts';
+import { renderHangup, renderIvr, renderUnavailable, renderWait } from './twiml.ts';
 
 /** How long a waiting caller hears nothing between hold messages. */
 const WAIT_PAUSE_SECONDS = 20;
@@ -27,38 +30,46 @@ const WAIT_PAUSE_SECONDS = 20;
  */
 export function twilioWebhooks(h: Hotline): Router {
   const router = express.Router();
-  const base = `${h.config.publicUrl}/twilio`;
-  const urls: Urls = {
-    step: (seq) => `${base}/ivr?seq=${seq}`,
-    wait: (queue) => `${base}/wait?queue=${encodeURIComponent(queue)}`,
-    queueExit: `${base}/queue-exit`,
-  };
+  const w = webhooks(h);
+  const { flow, urls } = w;
   const render = (output: Parameters<typeof renderIvr>[0], nextSeq: number) => renderIvr(output, nextSeq, urls);
-  const flow = mainFlow(h);
+  /** A step that put the caller in a queue is followed, once committed, by a routing pass. */
+  const routingAfter = async (step: (render: Render) => Promise<string>) => {
+    let queued = false;
+    const twiml = await step((output, nextSeq) => {
+      queued ||= output.then.kind === 'queue';
+      return render(output, nextSeq);
+    });
+    if (queued) {
+      h.bus.emit('changed');
+      routeSoon(h);
+    }
+    return twiml;
+  };
 
   router.use(express.urlencoded({ extended: false, limit: '64kb' }));
   router.use(requireTwilioSignature(h.config.twilio.authToken, h.config.publicUrl));
   router.use(logWebhook(h));
 
-  router.post('/voice', answering(h, flow, urls, async (req) => {
+  router.post('/voice', answering(w, async (req) => {
     const p = parseParams(voiceParams, req.body);
-    return answerCall(h, { sid: p.CallSid, from: p.From, to: p.To }, render);
+    return routingAfter((r) => answerCall(h, { sid: p.CallSid, from: p.From, to: p.To }, r));
   }));
 
-  router.post('/ivr', answering(h, flow, urls, async (req) => {
+  router.post('/ivr', answering(w, async (req) => {
     const p = parseParams(gatherParams, req.body);
     const { seq } = parseParams(stepQuery, req.query);
-    return takeInput(h, { sid: p.CallSid, from: p.From, to: p.To }, seq, inputOf(p), render);
+    return routingAfter((r) => takeInput(h, { sid: p.CallSid, from: p.From, to: p.To }, seq, inputOf(p), r));
   }));
 
-  router.post('/wait', answering(h, flow, urls, async (req) => {
+  router.post('/wait', answering(w, async (req) => {
     const p = parseParams(queueWaitParams, req.body);
     const call = await getCall(h, p.CallSid).catch(() => undefined);
     const state = { language: call?.ivr.language ?? flow.languages[0]!, answers: { position: String(p.QueuePosition ?? '') } };
     return renderWait(speak(flow, flow.messages.hold ?? {}, state), WAIT_PAUSE_SECONDS);
   }));
 
-  router.post('/queue-exit', answering(h, flow, urls, async (req) => {
+  router.post('/queue-exit', answering(w, async (req) => {
     const p = parseParams(queueExitParams, req.body);
     if (p.QueueResult === 'hangup' || p.QueueResult === 'redirected' || p.QueueResult === 'bridged') return renderHangup();
     // The queue failed the caller (full, error): apologise and try again rather than drop them.
@@ -66,12 +77,15 @@ export function twilioWebhooks(h: Hotline): Router {
     return renderUnavailable(flow, fallbackQueue(flow), urls);
   }));
 
+  connectWebhooks(router, w);
+
   router.post('/status', async (req, res) => {
     try {
       const p = parseParams(statusParams, req.body);
       if (FINAL_STATUSES.has(p.CallStatus)) {
         const at = p.Timestamp && !Number.isNaN(Date.parse(p.Timestamp)) ? new Date(p.Timestamp) : h.now();
         await endCall(h, p.CallSid, p.CallDuration, at);
+        await callerLeft(h, p.CallSid);
       }
       res.status(204).end();
     } catch (err) {
@@ -88,41 +102,10 @@ export function twilioWebhooks(h: Hotline): Router {
   return router;
 }
 
-/** Wrap a handler that produces TwiML: bad input is a 400 naming the field; any failure still speaks. */
-function answering(h: Hotline, flow: Flow, urls: Urls, handler: (req: Request) => Promise<string>) {
-  return async (req: Request, res: Response) => {
-    let twiml: string;
-    try {
-      twiml = await handler(req);
-    } catch (err) {
-      if (err instanceof BadRequest) {
-        res.status(400).type('text/plain').send(err.message);
-        return;
-      }
-      h.log.error({ err, callSid: req.body?.CallSid, path: req.path }, 'webhook failed; apologising and queueing the caller');
-      twiml = renderUnavailable(flow, fallbackQueue(flow), urls);
-    }
-    res.type('text/xml').send(twiml);
-  };
-}
-
 function inputOf(p: { Digits?: string | undefined; SpeechResult?: string | undefined; Confidence?: number | undefined }): IvrInput {
   if (p.Digits) return { kind: 'digits', digits: p.Digits };
   if (p.SpeechResult) return { kind: 'speech', text: p.SpeechResult, ...(p.Confidence !== undefined ? { confidence: p.Confidence } : {}) };
   return { kind: 'silence' };
-}
-
-function mainFlow(h: Hotline): Flow {
-  const flow = h.flows.get('hotline') ?? h.flows.values().next().value;
-  if (!flow) throw new Error('no IVR flow loaded');
-  return flow;
-}
-
-/** The queue the flow's fallback leads to, for when the hotline cannot walk the flow itself. */
-function fallbackQueue(flow: Flow): string {
-  const [, id] = resolve(flow.name, flow.fallback);
-  const node = flow.nodes[id];
-  return node?.kind === 'queue' ? node.queue : 'general';
 }
 
 function logWebhook(h: Hotline): express.RequestHandler {

@@ -2,6 +2,13 @@ import type { Flow, Flows } from '../../src/ivr/flow.ts';
 import { parseFlow } from '../../src/ivr/load.ts';
 import type { IvrContext } from '../../src/ivr/types.ts';
 
+/** The queues the test flow routes to. */
+export const testQueuesYaml = `
+queues:
+  lost-and-found: { skill: lost-and-found, priority: 3, wrapUpSeconds: 30 }
+  general: { skill: general, wrapUpSeconds: 30 }
+`;
+
 /** A small two-language flow that uses every node kind, for specifying the engine on its own. */
 export const testFlowYaml = `
 languages: [zh-CN, en-US]
@@ -15,6 +22,7 @@ messages:
   afterInfo: { zh-CN: 重听请按9, en-US: Press 9 to repeat }
   unavailable: { zh-CN: 系统故障, en-US: Technical problem }
   hold: { zh-CN: '您排在第{position}位', en-US: 'You are number {position}' }
+  thanks: { zh-CN: 感谢来电, en-US: Thank you for calling }
 nodes:
   welcome:
     kind: menu

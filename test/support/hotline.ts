@@ -10,7 +10,9 @@ import type { Hotline } from '../../src/hotline.ts';
 import { loadFlows } from '../../src/ivr/load.ts';
 import { createApp } from '../../src/server.ts';
 import { testDatabase } from './database.ts';
-import { OPEN, testFlowYaml } from './flows.ts';
+import { OPEN, testFlowYaml, testQueuesYaml } from './flows.ts';
+import { newBus } from '../../src/acd/bus.ts';
+import { loadQueues } from '../../src/acd/queues.ts';
 
 /** The URL Twilio is told about: deliberately not where the test server listens, as behind a proxy. */
 export const PUBLIC_URL = 'https://hotline.example.test';
@@ -19,10 +21,11 @@ export function testConfig(env: Record<string, string> = {}): Config {
   return loadConfig({ PORT: '0', PUBLIC_URL, LOG_LEVEL: 'silent', IVR_FLOWS_DIR: './ivr-flows', ...env });
 }
 
-/** A folder holding the small test flow as hotline.yaml. */
+/** A folder holding the small test flow as hotline.yaml, and its queues. */
 export function testFlowsDir(yaml = testFlowYaml): string {
   const dir = mkdtempSync(join(tmpdir(), 'sanling-flows-'));
   writeFileSync(join(dir, 'hotline.yaml'), yaml);
+  writeFileSync(join(dir, 'queues.yaml'), testQueuesYaml);
   return dir;
 }
 
@@ -35,6 +38,8 @@ export async function webhookApp(options: { database?: Database; now?: () => Dat
     config,
     database,
     flows: loadFlows(config.flowsDir),
+    queues: loadQueues(config.flowsDir),
+    bus: newBus(),
     carrier: { kind: 'simulator', redirect: unused, hangup: unused },
     log: pino({ level: 'silent' }),
     now: options.now ?? (() => OPEN),

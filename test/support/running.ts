@@ -9,14 +9,21 @@ import { testConfig } from './hotline.ts';
  * The whole hotline as `npm start` runs it (real flows from ./ivr-flows, the carrier simulator, a listening
  * server) over a fresh test database. The clock is the test's: `clock.now` starts inside opening hours.
  */
-export async function runningHotline(options: { timeScale?: number; env?: Record<string, string> } = {}) {
+export async function runningHotline(options: { timeScale?: number; env?: Record<string, string>; sweepEveryMs?: number } = {}) {
   const database = await testDatabase();
-  const clock = { now: OPEN };
+  const clock = {
+    now: OPEN,
+    advance(seconds: number) {
+      this.now = new Date(this.now.getTime() + seconds * 1000);
+    },
+  };
   const running = await startHotline(testConfig(options.env), {
     log: pino({ level: 'silent' }),
     database,
     simulatorTimeScale: options.timeScale ?? 0,
     now: () => clock.now,
+    // Deadlines are swept by the test (after moving the clock), unless it asks for the sweeper.
+    sweepEveryMs: options.sweepEveryMs ?? 0,
   });
   return {
     ...running,

@@ -94,7 +94,7 @@ async function report(sim: Simulator, call: SimulatedCall, leg: Leg, status: str
     Called: `client:${leg.client}`,
     Direction: 'outbound-dial',
     CallStatus: status,
-    Timestamp: new Date().toUTCString(),
+    Timestamp: sim.now().toUTCString(),
     SequenceNumber: String(leg.sequence++),
     CallbackSource: 'call-progress-events',
     ...extra,

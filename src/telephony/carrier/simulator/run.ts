@@ -38,7 +38,7 @@ export async function runCall(sim: Simulator, call: SimulatedCall): Promise<void
     ...sim.callParams(call),
     CallStatus: 'completed',
     CallDuration: String(call.durationSeconds()),
-    Timestamp: new Date().toUTCString(),
+    Timestamp: sim.now().toUTCString(),
   });
 }
 

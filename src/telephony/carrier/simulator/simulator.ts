@@ -15,6 +15,8 @@ export type SimulatorOptions = {
   /** Multiplies every simulated wait (Pause, Gather and Dial timeouts): 1 is real time, 0 skips them. */
   timeScale: number;
   logger: Logger;
+  /** The carrier's clock, for the `Timestamp` of status callbacks (tests share the hotline's clock). */
+  now?: () => Date;
 };
 
 /** Twilio's per-request limit: after this the caller hears an application error. */
@@ -30,6 +32,7 @@ export class Simulator implements Carrier {
   readonly publicUrl: string;
   readonly timeScale: number;
   readonly log: Logger;
+  readonly now: () => Date;
   /** 'ring' (Leg): an agent softphone is being rung. */
   readonly rings = new EventEmitter<{ ring: [Leg] }>();
   private targetUrl: string;
@@ -42,6 +45,7 @@ export class Simulator implements Carrier {
     this.targetUrl = this.publicUrl;
     this.timeScale = options.timeScale;
     this.log = options.logger;
+    this.now = options.now ?? (() => new Date());
   }
 
   /** Where requests really go (this process), whatever PUBLIC_URL says. */
@@ -105,7 +109,10 @@ export class Simulator implements Carrier {
 
   // Carrier: what the hotline's REST calls do.
   async redirect(callSid: string, url: string): Promise<void> {
-    this.live(callSid).interrupt({ kind: 'redirect', url });
+    const call = this.live(callSid);
+    // As on Twilio, a call that is hanging up can no longer be moved.
+    if (call.interruption?.kind === 'hangup') throw new SimulatorError(`call ${callSid} is not in progress`, 409);
+    call.interrupt({ kind: 'redirect', url });
   }
 
   async hangup(callSid: string): Promise<void> {

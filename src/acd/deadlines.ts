@@ -1,0 +1,80 @@
+import { and, eq, lte, sql } from 'drizzle-orm';
+import { agents, calls, offers } from '../../db/schema.ts';
+import type { Hotline } from '../hotline.ts';
+import { appendEvents } from '../calls/events.ts';
+import { withdrawOffer } from './offers.ts';
+import { agentGone } from './presence.ts';
+import { routeSoon } from './route.ts';
+
+/**
+ * Everything with a deadline is a row: an offer's ring limit, an agent's wrap-up end, the grace after an
+ * agent's last socket closed, a caller's maximum wait. `sweep` acts on what is due; any process may run it
+ * (each change is a conditional UPDATE, so two processes cannot both act on one row), and after a restart
+ * it picks up where the last process stopped.
+ */
+export async function sweep(h: Hotline): Promise<void> {
+  const now = h.now();
+  const db = h.database.db;
+
+  const unanswered = await db
+    .select({ id: offers.id })
+    .from(offers)
+    .where(and(eq(offers.status, 'ringing'), lte(offers.deadlineAt, now)))
+    .limit(100);
+  for (const offer of unanswered) {
+    await withdrawOffer(h, offer.id, { status: 'missed', reason: 'ring-limit', agent: 'break' }, { takeBack: true });
+  }
+
+  const wrapped = await db
+    .update(agents)
+    .set({ presence: 'available', since: now, idleSince: now, wrapUpUntil: null })
+    .where(and(eq(agents.presence, 'wrap-up'), lte(agents.wrapUpUntil, now)))
+    .returning({ staffId: agents.staffId });
+  for (const { staffId } of wrapped) {
+    h.bus.emit('wrap-up-ended', { staffId });
+    h.bus.emit('presence', { staffId, presence: 'available', reason: null });
+  }
+
+  const gone = await db.select({ staffId: agents.staffId }).from(agents).where(lte(agents.goneAt, now));
+  for (const { staffId } of gone) await agentGone(h, staffId);
+
+  const overflowed = await overflow(h, now);
+  if (wrapped.length || overflowed) h.bus.emit('changed');
+  // Routing also runs here, so a pass lost to a crash between commit and carrier request is made up.
+  routeSoon(h);
+}
+
+/** Callers who waited longer than their queue's maximum move to its overflow queue, keeping their wait. */
+async function overflow(h: Hotline, now: Date): Promise<number> {
+  let moved = 0;
+  for (const queue of h.queues.values()) {
+    if (!queue.overflow) continue;
+    const since = new Date(now.getTime() - queue.maxWaitSeconds * 1000);
+    await h.database.db.transaction(async (tx) => {
+      const rows = await tx
+        .update(calls)
+        .set({ queue: queue.overflow!, priority: sql`greatest(${calls.priority}, ${h.queues.get(queue.overflow!)?.priority ?? 0})` })
+        .where(and(eq(calls.status, 'queued'), eq(calls.queue, queue.name), lte(calls.queuedAt, since)))
+        .returning({ sid: calls.sid });
+      for (const row of rows) await appendEvents(tx, row.sid, [{ type: 'queue.overflowed', data: { from: queue.name, to: queue.overflow } }], now);
+      moved += rows.length;
+    });
+  }
+  return moved;
+}
+
+/** Sweep every `everyMs` until stopped; a sweep still running is not started twice. */
+export function startSweeper(h: Hotline, everyMs = 500): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = sweep(h)
+      .catch((err: unknown) => h.log.error({ err }, 'deadline sweep failed'))
+      .finally(() => (running = undefined));
+  }, everyMs);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await running;
+  };
+}

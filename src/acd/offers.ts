@@ -1,0 +1,188 @@
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { agents, calls, offers, type OfferStatus } from '../../db/schema.ts';
+import type { Tx } from '../database.ts';
+import type { Hotline } from '../hotline.ts';
+import { appendEvents } from '../calls/events.ts';
+import { ringsFor, withinStandard } from '../metrics/rings.ts';
+import { routeSoon } from './route.ts';
+
+/**
+ * An offer's life after routing, driven by the agent leg's progress (Twilio's status callbacks), the Dial's
+ * end, the caller leaving and the ring limit. Every transition is a conditional UPDATE on the offer's
+ * status, so callbacks that arrive twice or out of order change nothing.
+ */
+
+type OfferRow = typeof offers.$inferSelect;
+
+/** How an unanswered offer ends for the agent: a miss is a break ("missed"), anything else frees them. */
+type Withdrawal = { status: Extract<OfferStatus, 'missed' | 'rejected' | 'withdrawn' | 'abandoned'>; reason: string; agent: 'break' | 'available' };
+
+/**
+ * End a ringing offer without an answer. The caller goes back to the head of the queue (the original
+ * `queued_at` is kept) unless they are gone; returns the offer if it was still ringing. `takeBack` also
+ * takes the caller out of the Dial that still rings the agent (ring limit, agent gone), before the next
+ * routing pass can offer them again. `reroute: false` leaves the caller to the next sweep rather than
+ * routing at once (after the carrier could not reach them: they are probably gone, and their status
+ * callback should land before they are tried again).
+ */
+export async function withdrawOffer(
+  h: Hotline,
+  offerId: number,
+  how: Withdrawal,
+  options: { takeBack?: boolean; reroute?: boolean } = {},
+): Promise<OfferRow | undefined> {
+  const now = h.now();
+  const offer = await h.database.db.transaction(async (tx) => {
+    const [ended] = await tx
+      .update(offers)
+      .set({ status: how.status, endReason: how.reason, endedAt: now, deadlineAt: null })
+      .where(and(eq(offers.id, offerId), eq(offers.status, 'ringing')))
+      .returning();
+    if (!ended) return undefined;
+    await freeAgent(tx, ended.staffId, how.agent, how.agent === 'break' ? 'missed' : null, now);
+    await tx.update(calls).set({ status: 'queued' }).where(and(eq(calls.sid, ended.callSid), eq(calls.status, 'offered')));
+    await appendEvents(tx, ended.callSid, [{ type: `offer.${how.status}`, data: { offerId, staffId: ended.staffId, reason: how.reason } }], now);
+    return ended;
+  });
+  if (!offer) return undefined;
+  if (options.takeBack) await takeCallerBack(h, offer.callSid);
+  h.bus.emit('offer-withdrawn', { staffId: offer.staffId, offerId, callSid: offer.callSid, reason: how.reason });
+  h.bus.emit('presence', { staffId: offer.staffId, presence: how.agent, reason: how.agent === 'break' ? 'missed' : null });
+  h.bus.emit('changed');
+  if (options.reroute ?? true) routeSoon(h);
+  return offer;
+}
+
+async function takeCallerBack(h: Hotline, callSid: string): Promise<void> {
+  await h.carrier.redirect(callSid, `${h.config.publicUrl}/twilio/requeue`).catch((err: Error) => {
+    h.log.warn({ callSid, err: err.message }, 'could not take the caller back to the queue');
+  });
+}
+
+async function freeAgent(tx: Tx, staffId: number, presence: 'break' | 'available', reason: string | null, now: Date): Promise<void> {
+  await tx
+    .update(agents)
+    .set({ presence, breakReason: reason, since: now })
+    .where(and(eq(agents.staffId, staffId), eq(agents.presence, 'ringing')));
+}
+
+/** The agent leg's status callback. `at` is when it happened (see `eventTime`). */
+export async function legProgress(h: Hotline, offerId: number, leg: { sid: string; status: string; at: Date }): Promise<void> {
+  switch (leg.status) {
+    case 'initiated':
+    case 'queued':
+      await h.database.db.update(offers).set({ legSid: leg.sid }).where(and(eq(offers.id, offerId), eq(offers.status, 'ringing')));
+      return;
+    case 'ringing':
+      return ringing(h, offerId, leg.sid, leg.at);
+    case 'in-progress':
+    case 'answered':
+      return answered(h, offerId, leg.sid, leg.at);
+    case 'completed':
+      return legEnded(h, offerId, leg.at, { status: 'missed', reason: 'no-answer', agent: 'break' });
+    case 'busy':
+      return legEnded(h, offerId, leg.at, { status: 'rejected', reason: 'rejected', agent: 'break' });
+    case 'canceled':
+      // The caller's side stopped dialling: they hung up (our own redirects withdraw the offer first).
+      return legEnded(h, offerId, leg.at, { status: 'abandoned', reason: 'caller-hung-up', agent: 'available' });
+    default: // no-answer, failed
+      return legEnded(h, offerId, leg.at, { status: 'missed', reason: leg.status, agent: 'break' });
+  }
+}
+
+/** The ring starts now: the ring limit counts from here. */
+async function ringing(h: Hotline, offerId: number, legSid: string, at: Date): Promise<void> {
+  const limit = h.config.offerRingLimit * h.config.ringCycleSeconds;
+  await h.database.db
+    .update(offers)
+    .set({ legSid, ringStartedAt: at, deadlineAt: new Date(at.getTime() + limit * 1000) })
+    .where(and(eq(offers.id, offerId), eq(offers.status, 'ringing'), sql`${offers.ringStartedAt} is null`));
+}
+
+async function answered(h: Hotline, offerId: number, legSid: string, at: Date): Promise<void> {
+  const cycle = h.config.ringCycleSeconds;
+  const result = await h.database.db.transaction(async (tx) => {
+    const [offer] = await tx.select().from(offers).where(eq(offers.id, offerId)).for('update');
+    if (!offer || offer.status === 'connected' || offer.status === 'completed') return { kind: 'repeat' as const };
+    if (offer.status !== 'ringing') return { kind: 'late' as const };
+    // Without a ringing callback (lost, or still on its way) the ring is counted from the offer.
+    const ringStart = offer.ringStartedAt ?? offer.offeredAt;
+    const ringSeconds = Math.max(0, (at.getTime() - ringStart.getTime()) / 1000);
+    const rings = ringsFor(ringSeconds, cycle);
+    const met = withinStandard(rings);
+    await tx
+      .update(offers)
+      .set({ status: 'connected', legSid, ringStartedAt: ringStart, answeredAt: at, ringSeconds, rings, withinStandard: met, deadlineAt: null })
+      .where(eq(offers.id, offerId));
+    await tx.update(agents).set({ presence: 'on-call', breakReason: null, since: at }).where(eq(agents.staffId, offer.staffId));
+    await tx.update(calls).set({ status: 'connected', agentId: offer.staffId, answeredAt: at }).where(eq(calls.sid, offer.callSid));
+    await appendEvents(tx, offer.callSid, [{ type: 'offer.answered', data: { offerId, staffId: offer.staffId, ringSeconds, rings, withinStandard: met } }], at);
+    return { kind: 'connected' as const, offer, rings, ringSeconds, withinStandard: met };
+  });
+  if (result.kind === 'late') {
+    // Answered after the offer was withdrawn (the caller was already taken back): end the agent's leg.
+    await h.carrier.hangup(legSid).catch(() => undefined);
+    return;
+  }
+  if (result.kind !== 'connected') return;
+  const { offer, rings, ringSeconds, withinStandard: met } = result;
+  h.bus.emit('connected', { staffId: offer.staffId, offerId, callSid: offer.callSid, rings, ringSeconds, withinStandard: met });
+  h.bus.emit('presence', { staffId: offer.staffId, presence: 'on-call', reason: null });
+  h.bus.emit('changed');
+}
+
+/** The agent leg is over: after a conversation the agent wraps up; without one, the offer was missed. */
+async function legEnded(h: Hotline, offerId: number, at: Date, unanswered: Withdrawal): Promise<void> {
+  const done = await h.database.db.transaction(async (tx) => {
+    const [offer] = await tx
+      .update(offers)
+      .set({ status: 'completed', endedAt: at })
+      .where(and(eq(offers.id, offerId), eq(offers.status, 'connected')))
+      .returning();
+    if (!offer) return undefined;
+    const wrapUp = h.queues.get(offer.queue)?.wrapUpSeconds ?? 0;
+    const wrapUpUntil = new Date(at.getTime() + wrapUp * 1000);
+    await tx.update(agents).set({ presence: 'wrap-up', since: at, wrapUpUntil }).where(and(eq(agents.staffId, offer.staffId), eq(agents.presence, 'on-call')));
+    await tx.update(calls).set({ status: 'closing' }).where(and(eq(calls.sid, offer.callSid), eq(calls.status, 'connected')));
+    await appendEvents(tx, offer.callSid, [{ type: 'offer.completed', data: { offerId, staffId: offer.staffId, talkSeconds: (at.getTime() - (offer.answeredAt ?? at).getTime()) / 1000 } }], at);
+    return { offer, wrapUpUntil };
+  });
+  if (done) {
+    h.bus.emit('ended', { staffId: done.offer.staffId, offerId, callSid: done.offer.callSid, wrapUpUntil: done.wrapUpUntil.toISOString() });
+    h.bus.emit('presence', { staffId: done.offer.staffId, presence: 'wrap-up', reason: null });
+    h.bus.emit('changed');
+    return;
+  }
+  await withdrawOffer(h, offerId, unanswered);
+}
+
+/**
+ * The caller's Dial is over (its `action`): what the caller does next. After a conversation: the goodbye
+ * (the survey, later). Otherwise back to the queue, the offer ended as a miss if no callback said so yet.
+ */
+export async function dialEnded(h: Hotline, offerId: number, dialStatus: string): Promise<'goodbye' | 'queue'> {
+  const [offer] = await h.database.db.select().from(offers).where(eq(offers.id, offerId));
+  if (!offer) return 'queue';
+  if (offer.status === 'connected' || offer.status === 'completed') {
+    if (offer.status === 'connected') await legEnded(h, offerId, h.now(), { status: 'missed', reason: 'no-answer', agent: 'break' });
+    return 'goodbye';
+  }
+  if (offer.status === 'ringing') {
+    const rejected = dialStatus === 'busy';
+    await withdrawOffer(h, offerId, { status: rejected ? 'rejected' : 'missed', reason: rejected ? 'rejected' : dialStatus, agent: 'break' });
+  }
+  return 'queue';
+}
+
+/**
+ * The caller hung up. If an agent's phone was ringing for them, the offer is withdrawn and the agent is
+ * free again at once (the caller gave up; the agent did nothing wrong).
+ */
+export async function callerLeft(h: Hotline, callSid: string): Promise<void> {
+  const ringingOffers = await h.database.db
+    .select({ id: offers.id })
+    .from(offers)
+    .where(and(eq(offers.callSid, callSid), inArray(offers.status, ['ringing'])));
+  for (const o of ringingOffers) await withdrawOffer(h, o.id, { status: 'abandoned', reason: 'caller-hung-up', agent: 'available' });
+  h.bus.emit('changed');
+}

@@ -1,0 +1,32 @@
+import { and, eq } from 'drizzle-orm';
+import { calls, offers, staff } from '../../db/schema.ts';
+import type { Hotline } from '../hotline.ts';
+
+/** The softphone identity Twilio dials for an agent: stable per employee number. */
+export function clientIdentity(employeeNo: string): string {
+  return `agent_${employeeNo}`;
+}
+
+/** Where a caller whose leg asks for TwiML belongs now, whatever URL they were sent to. */
+export type Placement =
+  | { kind: 'dial'; offerId: number; client: string }
+  | { kind: 'queue'; queue: string; language: string }
+  | { kind: 'goodbye'; language: string };
+
+/**
+ * The ACD's answer to "what should this caller hear now": ring the agent of their live offer, wait in
+ * their queue, or hear goodbye. Redirects race with routing (a caller may be re-offered between a
+ * withdrawal and its redirect), so every redirect target asks this rather than trusting its URL.
+ */
+export async function placement(h: Hotline, callSid: string): Promise<Placement> {
+  const [call] = await h.database.db.select().from(calls).where(eq(calls.sid, callSid));
+  const language = call?.ivr.language ?? '';
+  if (!call || call.status === 'ended' || call.status === 'closing' || call.status === 'connected') return { kind: 'goodbye', language };
+  const [live] = await h.database.db
+    .select({ offerId: offers.id, employeeNo: staff.employeeNo })
+    .from(offers)
+    .innerJoin(staff, eq(staff.id, offers.staffId))
+    .where(and(eq(offers.callSid, callSid), eq(offers.status, 'ringing')));
+  if (live) return { kind: 'dial', offerId: live.offerId, client: clientIdentity(live.employeeNo) };
+  return { kind: 'queue', queue: call.queue ?? 'general', language };
+}

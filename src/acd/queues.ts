@@ -1,0 +1,132 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import type { Flows } from '../ivr/flow.ts';
+
+/**
+ * The agent queues callers wait in, defined by the operator in ivr-flows/queues.yaml next to the flows that
+ * send callers to them. A flow's `queue` node names a queue; this file says who answers it (the skill), in
+ * which order, how long a caller may wait and what they hear meanwhile.
+ */
+
+export type Queue = {
+  name: string;
+  /** The agent skill it needs (a key of staff.skills). */
+  skill: string;
+  /** Default priority of its callers (higher first); an IVR queue node's own priority overrides it per call. */
+  priority: number;
+  /** After this long the caller goes to `overflow`, if set; without one they keep waiting here. */
+  maxWaitSeconds: number;
+  /** Another queue's name. */
+  overflow: string | undefined;
+  /** The agent's wrap-up after each call (notes), before the next offer. */
+  wrapUpSeconds: number;
+  /** T of the service level: answered within T seconds counts as answered in time. */
+  serviceLevelSeconds: number;
+  hold: {
+    /** URL played while waiting (Play), or silence when unset. */
+    music: string | undefined;
+    /** The caller's position and estimated wait are announced this often (0 = never). */
+    announceEverySeconds: number;
+    /** Offer "press 1 for a call back" after this long (undefined = never). */
+    callbackAfterSeconds: number | undefined;
+  };
+};
+export type Queues = ReadonlyMap<string, Queue>;
+
+/** A queues file that cannot run; the message names the file, the queue (or flow node) and the field. */
+export class QueueError extends Error {}
+
+export const QUEUES_FILE = 'queues.yaml';
+
+/** The same spelling the flow schema asks of a queue node's `queue`. */
+const name = z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be a lower-case name (letters, digits and -)');
+const seconds = z.number().int().min(0);
+
+const queueSchema = z.strictObject({
+  skill: name,
+  priority: z.number().int().min(0).max(100).default(0),
+  maxWaitSeconds: seconds.min(1).default(600),
+  overflow: name.optional(),
+  wrapUpSeconds: seconds.default(30),
+  serviceLevelSeconds: seconds.min(1).default(20),
+  hold: z
+    .strictObject({
+      music: z.url().optional(),
+      announceEverySeconds: seconds.default(60),
+      callbackAfterSeconds: seconds.min(1).optional(),
+    })
+    .default({ announceEverySeconds: 60 }),
+});
+
+const queuesFile = z.strictObject({
+  queues: z.record(name, queueSchema).refine((q) => Object.keys(q).length > 0, 'needs at least one queue'),
+});
+
+/** Read and check dir/queues.yaml. */
+export function loadQueues(dir: string): Queues {
+  const path = join(dir, QUEUES_FILE);
+  if (!existsSync(path)) throw new QueueError(`${path}: missing: the agent queues are defined in it`);
+  return parseQueues(path, readFileSync(path, 'utf8'));
+}
+
+export function parseQueues(path: string, text: string): Queues {
+  let data: unknown;
+  try {
+    data = parse(text, { prettyErrors: true });
+  } catch (err) {
+    throw new QueueError(`${path}: not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
+  const parsed = queuesFile.safeParse(data);
+  if (!parsed.success) throw new QueueError(`${path}: ${describe(parsed.error.issues[0]!)}`);
+  // YAML keeps the file's order, and so does the map: the dashboard lists queues as the operator wrote them.
+  const queues = new Map(Object.entries(parsed.data.queues).map(([queue, q]) => [queue, toQueue(queue, q)] as const));
+  checkOverflows(queues, path);
+  return queues;
+}
+
+function toQueue(name: string, q: z.infer<typeof queueSchema>): Queue {
+  const { music, announceEverySeconds, callbackAfterSeconds } = q.hold;
+  return { ...q, name, overflow: q.overflow, hold: { music, announceEverySeconds, callbackAfterSeconds } };
+}
+
+function describe(issue: z.core.$ZodIssue): string {
+  let { path, message } = issue;
+  // A misspelt field is reported where it stands, so the operator sees which queue holds the typo.
+  if (issue.code === 'unrecognized_keys') [path, message] = [[...path, issue.keys.join(', ')], 'is not a known field (misspelt?)'];
+  if (issue.code === 'invalid_key') message = `is not a queue name: ${issue.issues[0]?.message}`;
+  const [top, queue, ...rest] = path.map(String);
+  const where = top === 'queues' && queue ? `queue ${queue}${rest.length ? `, field ${rest.join('.')}` : ''}` : `field ${path.join('.') || '(top level)'}`;
+  return `${where}: ${message}`;
+}
+
+/**
+ * Every IVR `queue` node names a defined queue, every overflow names a defined queue, and no chain of
+ * overflows comes back to where it started (a caller would be passed round for ever). `dir` (the flows
+ * folder) only makes the file names in messages complete.
+ */
+export function checkQueues(queues: Queues, flows: Flows, dir?: string): void {
+  const file = (name: string) => (dir === undefined ? name : join(dir, name));
+  checkOverflows(queues, file(QUEUES_FILE));
+  for (const flow of flows.values())
+    for (const [id, node] of Object.entries(flow.nodes))
+      if (node.kind === 'queue' && !queues.has(node.queue))
+        throw new QueueError(`${file(`${flow.name}.yaml`)}: node ${id}, field queue: names ${node.queue}, which ${QUEUES_FILE} does not define`);
+}
+
+function checkOverflows(queues: Queues, path: string): void {
+  for (const queue of queues.values()) {
+    const seen = [queue.name];
+    for (let q = queue; q.overflow !== undefined; ) {
+      const next = queues.get(q.overflow);
+      if (!next) throw new QueueError(`${path}: queue ${q.name}, field overflow: names ${q.overflow}, which is not a queue`);
+      if (seen.includes(next.name)) {
+        const circle = [...seen.slice(seen.indexOf(next.name)), next.name];
+        throw new QueueError(`${path}: queue ${next.name}, field overflow: callers would go round for ever: ${circle.join(' → ')}`);
+      }
+      seen.push(next.name);
+      q = next;
+    }
+  }
+}

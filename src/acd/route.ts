@@ -1,0 +1,106 @@
+import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import { agents, calls, offers, staff } from '../../db/schema.ts';
+import type { Hotline } from '../hotline.ts';
+import { appendEvents } from '../calls/events.ts';
+import { screenPop } from './screen-pop.ts';
+import { withdrawOffer } from './offers.ts';
+
+/** Seconds an offer may take from the redirect to the agent leg's first ring before it is withdrawn. */
+export const SETUP_SECONDS = 10;
+/** How many waiting callers one routing pass looks at. */
+const LOOKAHEAD = 50;
+
+type Made = { offerId: number; callSid: string; staffId: number };
+
+/**
+ * Match waiting callers with free agents: the caller with the highest priority, then the longest wait, goes
+ * to the available agent with the queue's skill who has been idle longest. Each pair is locked, offered and
+ * the agent moved to ringing in one transaction (`FOR UPDATE SKIP LOCKED`, and at most one live offer per
+ * call and per agent in the schema), so several processes routing at once never double-offer.
+ */
+export async function route(h: Hotline): Promise<number> {
+  const now = h.now();
+  const made = await h.database.db.transaction(async (tx) => {
+    const out: Made[] = [];
+    const waiting = await tx
+      .select({ sid: calls.sid, queue: calls.queue })
+      .from(calls)
+      .where(eq(calls.status, 'queued'))
+      .orderBy(desc(calls.priority), asc(calls.queuedAt))
+      .limit(LOOKAHEAD)
+      .for('update', { skipLocked: true });
+    for (const call of waiting) {
+      const queue = h.queues.get(call.queue ?? '');
+      const skill = queue?.skill ?? call.queue ?? '';
+      const [agent] = await tx
+        .select({ staffId: agents.staffId })
+        .from(agents)
+        .innerJoin(staff, eq(staff.id, agents.staffId))
+        .where(and(eq(agents.presence, 'available'), eq(staff.disabled, false), sql`(${staff.skills} ->> ${skill}) is not null`))
+        .orderBy(asc(agents.idleSince), asc(agents.staffId))
+        .limit(1)
+        .for('update', { of: agents, skipLocked: true });
+      if (!agent) continue;
+      const ringWindow = SETUP_SECONDS + h.config.offerRingLimit * h.config.ringCycleSeconds;
+      const [offer] = await tx
+        .insert(offers)
+        .values({
+          callSid: call.sid,
+          staffId: agent.staffId,
+          queue: call.queue ?? '',
+          status: 'ringing',
+          offeredAt: now,
+          deadlineAt: new Date(now.getTime() + ringWindow * 1000),
+        })
+        .returning({ id: offers.id });
+      await tx.update(agents).set({ presence: 'ringing', breakReason: null, since: now }).where(eq(agents.staffId, agent.staffId));
+      await tx.update(calls).set({ status: 'offered' }).where(eq(calls.sid, call.sid));
+      await appendEvents(tx, call.sid, [{ type: 'offer.made', data: { offerId: offer!.id, staffId: agent.staffId, queue: call.queue } }], now);
+      out.push({ offerId: offer!.id, callSid: call.sid, staffId: agent.staffId });
+    }
+    return out;
+  });
+  await Promise.all(made.map((m) => ring(h, m)));
+  if (made.length) h.bus.emit('changed');
+  return made.length;
+}
+
+/** Pop the agent's screen, and take the caller out of the carrier's queue into a Dial to the agent. */
+async function ring(h: Hotline, m: Made): Promise<void> {
+  const pop = await screenPop(h.database.db, m.callSid, m.offerId, h.now());
+  if (pop) h.bus.emit('offer', { staffId: m.staffId, offerId: m.offerId, screenPop: pop });
+  try {
+    await h.carrier.redirect(m.callSid, `${h.config.publicUrl}/twilio/connect?offer=${m.offerId}`);
+  } catch (err) {
+    // The caller is gone (or the carrier refused): not the agent's fault, so the agent is free again.
+    h.log.warn({ callSid: m.callSid, offerId: m.offerId, err: (err as Error).message }, 'could not ring the agent for this caller');
+    await withdrawOffer(h, m.offerId, { status: 'withdrawn', reason: 'carrier-failed', agent: 'available' }, { reroute: false });
+  }
+}
+
+/**
+ * Run `route` soon, once: calls that come while a pass runs are folded into one more pass after it, so a
+ * burst of arrivals does not queue a burst of transactions.
+ */
+export function routeSoon(h: Hotline): void {
+  const state = passes.get(h) ?? { running: false, again: false };
+  passes.set(h, state);
+  if (state.running) {
+    state.again = true;
+    return;
+  }
+  state.running = true;
+  void (async () => {
+    do {
+      state.again = false;
+      try {
+        await route(h);
+      } catch (err) {
+        h.log.error({ err }, 'routing failed');
+      }
+    } while (state.again);
+    state.running = false;
+  })();
+}
+
+const passes = new WeakMap<Hotline, { running: boolean; again: boolean }>();

@@ -1,0 +1,71 @@
+import type { Namespace, Socket } from 'socket.io';
+import { z } from 'zod';
+import type { AcdEvents } from '../acd/bus.ts';
+import { agentConnected, agentDisconnected, choosePresence, PresenceError, presenceOf } from '../acd/presence.ts';
+import type { Hotline } from '../hotline.ts';
+import { requireSession, staffOf } from './server.ts';
+
+/** Agents (and supervisors, who take calls too) connect here. */
+const ROLES = ['agent', 'supervisor'] as const;
+
+const presenceRequest = z.strictObject({
+  state: z.enum(['available', 'break', 'offline'], { error: 'state must be available, break or offline' }),
+  reason: z.string().min(1).max(60).optional(),
+});
+
+type Ack = (answer: { ok: true; presence: string } | { ok: false; error: string }) => void;
+
+const room = (staffId: number) => `agent:${staffId}`;
+
+/**
+ * `/agents`: one room per agent. Pushes `offer` (the screen-pop), `offer-withdrawn`, `connected`,
+ * `ended`, `wrap-up-ended` and `presence`; takes `presence` {state, reason} and `wrap-up-done`, each
+ * with an acknowledgement.
+ */
+export function agentsNamespace(h: Hotline, nsp: Namespace): () => void {
+  requireSession(h, nsp, ROLES);
+
+  nsp.on('connection', async (socket: Socket) => {
+    const me = staffOf(socket);
+    await socket.join(room(me.id));
+    await agentConnected(h, me.id);
+    const row = await presenceOf(h, me.id);
+    socket.emit('presence', { staffId: me.id, presence: row?.presence ?? 'offline', reason: row?.breakReason ?? null });
+
+    socket.on('presence', async (body: unknown, ack?: Ack) => {
+      const parsed = presenceRequest.safeParse(body);
+      if (!parsed.success) return ack?.({ ok: false, error: parsed.error.issues[0]!.message });
+      await answer(ack, () => choosePresence(h, me.id, parsed.data.state, parsed.data.reason ?? null));
+    });
+
+    socket.on('wrap-up-done', async (ack?: Ack) => {
+      const current = await presenceOf(h, me.id);
+      if (current?.presence !== 'wrap-up') return ack?.({ ok: false, error: `not in wrap-up (${current?.presence ?? 'offline'})` });
+      await answer(ack, () => choosePresence(h, me.id, 'available'));
+    });
+
+    socket.on('disconnect', async () => {
+      // Another tab (or another server process) may still hold a socket for this agent.
+      const still = await nsp.in(room(me.id)).fetchSockets();
+      if (still.length === 0) await agentDisconnected(h, me.id);
+    });
+  });
+
+  const forward = <E extends Exclude<keyof AcdEvents, 'changed'>>(event: E) => {
+    const listener = (payload: AcdEvents[E][0]) => {
+      nsp.to(room(payload.staffId)).emit(event, event === 'offer' ? (payload as AcdEvents['offer'][0]).screenPop : payload);
+    };
+    h.bus.on(event, listener as never);
+    return () => h.bus.off(event, listener as never);
+  };
+  const stops = (['offer', 'offer-withdrawn', 'connected', 'ended', 'wrap-up-ended', 'presence'] as const).map(forward);
+  return () => stops.forEach((stop) => stop());
+}
+
+async function answer(ack: Ack | undefined, change: () => Promise<string>): Promise<void> {
+  try {
+    ack?.({ ok: true, presence: await change() });
+  } catch (err) {
+    ack?.({ ok: false, error: err instanceof PresenceError ? err.message : 'could not change presence' });
+  }
+}

@@ -1,0 +1,47 @@
+import type { Namespace } from 'socket.io';
+import type { Hotline } from '../hotline.ts';
+import { liveMetrics, type LiveMetrics } from '../metrics/live.ts';
+import { requireSession } from './server.ts';
+
+const ROLES = ['supervisor', 'manager'] as const;
+/** Live figures go out at least this often, and at most once per THROTTLE_MS however busy the floor is. */
+const EVERY_MS = 2_000;
+const THROTTLE_MS = 250;
+
+export function currentMetrics(h: Hotline): Promise<LiveMetrics> {
+  return liveMetrics(h.database.db, { now: h.now(), timeZone: h.config.timeZone, queues: h.queues, ringCycleSeconds: h.config.ringCycleSeconds });
+}
+
+/** `/managers`: supervisors and managers receive `metrics` on connecting, on every change, and every 2 s. */
+export function managersNamespace(h: Hotline, nsp: Namespace): () => void {
+  requireSession(h, nsp, ROLES);
+  let pending: NodeJS.Timeout | undefined;
+  let lastSent = 0;
+
+  const send = async () => {
+    pending = undefined;
+    lastSent = Date.now();
+    if (nsp.sockets.size === 0) return;
+    try {
+      nsp.local.emit('metrics', await currentMetrics(h));
+    } catch (err) {
+      h.log.warn({ err }, 'live metrics failed');
+    }
+  };
+  const soon = () => {
+    if (pending) return;
+    pending = setTimeout(() => void send(), Math.max(0, THROTTLE_MS - (Date.now() - lastSent)));
+  };
+
+  nsp.on('connection', async (socket) => {
+    socket.emit('metrics', await currentMetrics(h));
+  });
+  h.bus.on('changed', soon);
+  const timer = setInterval(soon, EVERY_MS);
+  timer.unref();
+  return () => {
+    h.bus.off('changed', soon);
+    clearInterval(timer);
+    clearTimeout(pending);
+  };
+}

@@ -1,0 +1,51 @@
+import express, { type Router } from 'express';
+import { z } from 'zod';
+import type { Hotline } from '../hotline.ts';
+import { parseParams } from '../telephony/params.ts';
+import { bearerToken, currentStaff, logIn, requireStaff } from './auth.ts';
+import { endSession } from './sessions.ts';
+import { employeeNoSchema, orRequired } from './staff.ts';
+
+const loginBody = z.object({
+  employeeNo: employeeNoSchema,
+  password: z.string(orRequired('must be text')).min(1, 'is required'),
+});
+
+const WRONG_LOGIN = 'wrong employee number or password';
+
+/** Logging in and out, and who am I; mounted under /api behind express.json(). */
+export function staffRoutes(h: Hotline): Router {
+  const router = express.Router();
+
+  router.post('/login', async (req, res) => {
+    const { employeeNo, password } = parseParams(loginBody, req.body ?? {});
+    const result = await logIn(h, employeeNo, password);
+    switch (result.kind) {
+      case 'in':
+        res.json({ token: result.token, expiresAt: result.expiresAt, staff: result.staff });
+        return;
+      case 'refused':
+        res.status(401).json({ error: WRONG_LOGIN });
+        return;
+      case 'slowed-down': {
+        const seconds = result.retryAfterSeconds;
+        res
+          .status(429)
+          .set('Retry-After', String(seconds))
+          .json({ error: `too many failed logins: wait ${seconds} second${seconds === 1 ? '' : 's'} and try again` });
+        return;
+      }
+    }
+  });
+
+  router.post('/logout', requireStaff(h), async (req, res) => {
+    await endSession(h.database.db, bearerToken(req.get('authorization'))!);
+    res.status(204).end();
+  });
+
+  router.get('/me', requireStaff(h), (_req, res) => {
+    res.json(currentStaff(res));
+  });
+
+  return router;
+}

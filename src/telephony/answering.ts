@@ -1,0 +1,56 @@
+import type { Request, Response } from 'express';
+import type { Hotline } from '../hotline.ts';
+import { resolve } from '../ivr/engine.ts';
+import type { Flow } from '../ivr/flow.ts';
+import { BadRequest } from './params.ts';
+import { renderUnavailable, type Urls } from './twiml.ts';
+
+/** What every TwiML webhook needs: the hotline, the flow that speaks to callers, and our own URLs. */
+export type Webhooks = { h: Hotline; flow: Flow; urls: Urls };
+
+export function webhooks(h: Hotline): Webhooks {
+  const base = `${h.config.publicUrl}/twilio`;
+  return {
+    h,
+    flow: mainFlow(h),
+    urls: {
+      step: (seq) => `${base}/ivr?seq=${seq}`,
+      wait: (queue) => `${base}/wait?queue=${encodeURIComponent(queue)}`,
+      queueExit: `${base}/queue-exit`,
+      connect: (offerId) => `${base}/connect?offer=${offerId}`,
+      agentLeg: (offerId) => `${base}/agent-leg?offer=${offerId}`,
+      afterCall: (offerId) => `${base}/after-call?offer=${offerId}`,
+    },
+  };
+}
+
+/** Wrap a handler that produces TwiML: bad input is a 400 naming the field; any failure still speaks. */
+export function answering(w: Webhooks, handler: (req: Request) => Promise<string>) {
+  return async (req: Request, res: Response) => {
+    let twiml: string;
+    try {
+      twiml = await handler(req);
+    } catch (err) {
+      if (err instanceof BadRequest) {
+        res.status(400).type('text/plain').send(err.message);
+        return;
+      }
+      w.h.log.error({ err, callSid: req.body?.CallSid, path: req.path }, 'webhook failed; apologising and queueing the caller');
+      twiml = renderUnavailable(w.flow, fallbackQueue(w.flow), w.urls);
+    }
+    res.type('text/xml').send(twiml);
+  };
+}
+
+function mainFlow(h: Hotline): Flow {
+  const flow = h.flows.get('hotline') ?? h.flows.values().next().value;
+  if (!flow) throw new Error('no IVR flow loaded');
+  return flow;
+}
+
+/** The queue the flow's fallback leads to, for when the hotline cannot walk the flow itself. */
+export function fallbackQueue(flow: Flow): string {
+  const [, id] = resolve(flow.name, flow.fallback);
+  const node = flow.nodes[id];
+  return node?.kind === 'queue' ? node.queue : 'general';
+}

@@ -1,0 +1,88 @@
+import type { Router } from 'express';
+import { z } from 'zod';
+import { dialEnded, legProgress } from '../acd/offers.ts';
+import { placement, type Placement } from '../acd/placement.ts';
+import { speak } from '../ivr/engine.ts';
+import type { Prompt } from '../ivr/flow.ts';
+import { answering, type Webhooks } from './answering.ts';
+import { parseParams, voiceParams } from './params.ts';
+import { renderDial, renderHangup, renderQueue } from './twiml.ts';
+
+/**
+ * Connecting a waiting caller to an agent, Twilio's way: the ACD redirects the caller's live call to
+ * `/connect`, which Dials the agent's softphone; the agent leg reports to `/agent-leg`; when the Dial is
+ * over the caller's leg continues at `/after-call`. `/requeue` takes a caller back to waiting.
+ */
+
+const offerQuery = z.looseObject({
+  offer: z
+    .string({ error: (i) => (i.input === undefined ? 'is required' : 'must be an offer number') })
+    .regex(/^\d{1,9}$/, 'must be an offer number')
+    .transform(Number),
+});
+
+const legParams = voiceParams.extend({
+  CallStatus: z.string({ error: 'is required' }).min(1, 'is required'),
+  Timestamp: z.string().optional(),
+});
+
+const dialParams = voiceParams.extend({
+  DialCallStatus: z.string().default('failed'),
+});
+
+/** Seconds the carrier lets a Dial ring beyond the ring limit: our own deadline should act first. */
+const DIAL_SLACK_SECONDS = 10;
+
+export function connectWebhooks(router: Router, w: Webhooks): void {
+  const { h } = w;
+  const dialTimeout = h.config.offerRingLimit * h.config.ringCycleSeconds + DIAL_SLACK_SECONDS;
+
+  const render = (place: Placement): string => {
+    if (place.kind === 'dial') return renderDial([], place.client, place.offerId, dialTimeout, w.urls);
+    if (place.kind === 'queue') return renderQueue([], place.queue, w.urls);
+    return renderHangup(say(w, w.flow.messages.thanks, place.language));
+  };
+
+  router.post('/connect', answering(w, async (req) => {
+    const p = parseParams(voiceParams, req.body);
+    parseParams(offerQuery, req.query);
+    return render(await placement(h, p.CallSid));
+  }));
+
+  router.post('/requeue', answering(w, async (req) => {
+    const p = parseParams(voiceParams, req.body);
+    return render(await placement(h, p.CallSid));
+  }));
+
+  router.post('/after-call', answering(w, async (req) => {
+    const p = parseParams(dialParams, req.body);
+    const { offer } = parseParams(offerQuery, req.query);
+    const next = await dialEnded(h, offer, p.DialCallStatus);
+    const place = await placement(h, p.CallSid);
+    // After a conversation the caller hears goodbye even if their call row has moved on.
+    return render(next === 'goodbye' ? { kind: 'goodbye', language: place.kind === 'dial' ? '' : place.language } : place);
+  }));
+
+  router.post('/agent-leg', async (req, res) => {
+    const p = parseParams(legParams, req.body);
+    const { offer } = parseParams(offerQuery, req.query);
+    await legProgress(h, offer, { sid: p.CallSid, status: p.CallStatus, at: eventTime(p.Timestamp, h.now()) });
+    res.status(204).end();
+  });
+}
+
+/**
+ * When a callback's event happened. Twilio's `Timestamp` has whole seconds and may be late (a retried
+ * callback); our arrival time is precise but carries the delivery delay. Within the same second, the
+ * arrival time is the better measure of a ring; otherwise the carrier's own stamp.
+ */
+export function eventTime(timestamp: string | undefined, arrived: Date): Date {
+  const stamped = timestamp ? Date.parse(timestamp) : Number.NaN;
+  if (Number.isNaN(stamped)) return arrived;
+  const lag = arrived.getTime() - stamped;
+  return lag >= 0 && lag < 1000 ? arrived : new Date(stamped);
+}
+
+function say(w: Webhooks, prompt: Prompt, language: string) {
+  return speak(w.flow, prompt, { language: language || w.flow.languages[0]!, answers: {} });
+}

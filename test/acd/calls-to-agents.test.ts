@@ -1,0 +1,185 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
+import { sweep } from '../../src/acd/deadlines.ts';
+import type { Leg } from '../../src/telephony/carrier/simulator/dial.ts';
+import { agentOnFloor, callRow, eventually, offersFor, presence } from '../support/agents.ts';
+import { heard, nextEvent, runningHotline } from '../support/running.ts';
+
+/**
+ * Callers routed by the real IVR to agents, through the carrier simulator over real HTTP: offers, rings
+ * counted against the three-ring standard, no answer, rejection, abandonment and wrap-up.
+ */
+
+let hotline: Awaited<ReturnType<typeof runningHotline>>;
+const h = () => hotline.hotline;
+beforeAll(async () => {
+  hotline = await runningHotline();
+});
+afterAll(async () => {
+  await hotline.close();
+});
+beforeEach(async () => {
+  // Every spec starts with an empty floor and no one waiting.
+  await hotline.sim.close();
+  await h().database.db.execute(sql`truncate staff, agents, offers, sessions, calls, call_events, call_replies restart identity`);
+});
+
+const LUGGAGE = ['2', '2', '0']; // English, luggage, an agent
+const GENERAL = ['1', '0']; // Mandarin, an agent
+
+/** The next agent leg the simulator rings, with the agent it rings. */
+const nextRing = () => new Promise<Leg>((resolve) => hotline.sim.rings.once('ring', resolve));
+
+async function ringingCall(presses: string[]) {
+  const ring = nextRing();
+  const call = hotline.sim.call({ presses });
+  return { call, leg: await ring };
+}
+
+describe('offering a caller to an agent', () => {
+  it('rings the free agent with the queue skill, counts one ring, and connects them', async () => {
+    await agentOnFloor(h(), '1001', { tickets: 3, general: 2 });
+    const luggage = await agentOnFloor(h(), '1002', { luggage: 4, general: 2 });
+    const { call, leg } = await ringingCall(LUGGAGE);
+    expect(leg.client).toBe('agent_1002');
+    expect((await presence(h(), luggage.id)).presence).toBe('ringing');
+
+    hotline.clock.advance(3);
+    hotline.sim.answer(leg.sid);
+    await nextEvent(call, 'connected');
+    const [offer] = await eventually(() => offersFor(h(), call.sid), ([o]) => o?.status === 'connected', 'offer connected');
+    expect(offer).toMatchObject({ staffId: luggage.id, queue: 'luggage', rings: 1, withinStandard: true, legSid: leg.sid });
+    expect(offer!.ringSeconds).toBeCloseTo(3, 0);
+    expect((await presence(h(), luggage.id)).presence).toBe('on-call');
+    expect(await callRow(h(), call.sid)).toMatchObject({ status: 'connected', agentId: luggage.id });
+  });
+
+  it('after the agent hangs up, thanks the caller and puts the agent in wrap-up, then available', async () => {
+    const agent = await agentOnFloor(h(), '1002', { luggage: 4 });
+    const { call, leg } = await ringingCall(LUGGAGE);
+    hotline.sim.answer(leg.sid);
+    await nextEvent(call, 'connected');
+    await hotline.sim.hangup(leg.sid);
+    const events = await hotline.sim.ended(call.sid);
+    expect(heard(events).at(-1)).toBe('[en-US] Thank you for calling. You are welcome to call us again at any time. Goodbye.');
+
+    const wrapping = await eventually(() => presence(h(), agent.id), (p) => p.presence === 'wrap-up', 'agent in wrap-up');
+    expect((wrapping.wrapUpUntil!.getTime() - hotline.clock.now.getTime()) / 1000).toBe(h().queues.get('luggage')!.wrapUpSeconds);
+    expect((await offersFor(h(), call.sid))[0]).toMatchObject({ status: 'completed' });
+
+    hotline.clock.advance(h().queues.get('luggage')!.wrapUpSeconds);
+    await sweep(h());
+    expect(await presence(h(), agent.id)).toMatchObject({ presence: 'available', wrapUpUntil: null });
+    expect(await eventually(() => callRow(h(), call.sid), (c) => c.status === 'ended', 'call ended')).toMatchObject({ endReason: 'completed' });
+  });
+
+  it.each([
+    [4.9, 1, true],
+    [9.9, 2, true],
+    [14.9, 3, true],
+    [15, 4, false],
+  ])('counts an answer after %s s of ringing as %i rings (within the standard: %s)', async (seconds, rings, within) => {
+    await agentOnFloor(h(), '1002', { luggage: 4 });
+    const { call, leg } = await ringingCall(LUGGAGE);
+    await eventually(() => offersFor(h(), call.sid), ([o]) => !!o?.ringStartedAt, 'ring started');
+    hotline.clock.advance(seconds);
+    hotline.sim.answer(leg.sid);
+    const [offer] = await eventually(() => offersFor(h(), call.sid), ([o]) => o?.status === 'connected', 'offer connected');
+    expect(offer).toMatchObject({ rings, withinStandard: within });
+  });
+});
+
+describe('when the agent does not answer', () => {
+  it('withdraws the offer at the ring limit, puts the agent on a "missed" break and offers the caller to the next agent', async () => {
+    const first = await agentOnFloor(h(), '1002', { luggage: 4 });
+    const { call, leg } = await ringingCall(LUGGAGE);
+    await eventually(() => offersFor(h(), call.sid), ([o]) => !!o?.ringStartedAt, 'ring started');
+    const second = await agentOnFloor(h(), '1003', { luggage: 2 }, { available: false });
+
+    hotline.clock.advance(h().config.offerRingLimit * h().config.ringCycleSeconds - 1);
+    await sweep(h());
+    expect((await offersFor(h(), call.sid))[0]!.status).toBe('ringing');
+
+    const nextOne = nextRing();
+    hotline.clock.advance(1);
+    await sweep(h());
+    expect((await offersFor(h(), call.sid))[0]).toMatchObject({ status: 'missed', endReason: 'ring-limit' });
+    expect(await presence(h(), first.id)).toMatchObject({ presence: 'break', breakReason: 'missed' });
+    await nextEvent(call, 'disconnected');
+    expect(call.events.find((e) => e.type === 'disconnected')).toMatchObject({ legSid: leg.sid, status: 'canceled' });
+
+    const { choosePresence } = await import('../../src/acd/presence.ts');
+    await choosePresence(h(), second.id, 'available');
+    expect((await nextOne).client).toBe('agent_1003');
+  });
+
+  it('treats a rejected call like a miss: break for the agent, the caller back at the head of the queue', async () => {
+    const agent = await agentOnFloor(h(), '1002', { luggage: 4 });
+    const { call, leg } = await ringingCall(LUGGAGE);
+    const queuedAt = (await callRow(h(), call.sid)).queuedAt;
+    hotline.sim.reject(leg.sid);
+    await eventually(() => offersFor(h(), call.sid), ([o]) => o?.status === 'rejected', 'offer rejected');
+    expect(await presence(h(), agent.id)).toMatchObject({ presence: 'break', breakReason: 'missed' });
+    const row = await eventually(() => callRow(h(), call.sid), (c) => c.status === 'queued', 'caller queued again');
+    expect(row.queuedAt).toEqual(queuedAt);
+    await nextEvent(call, 'enqueued', (await nextEvent(call, 'disconnected')).n);
+  });
+});
+
+describe('when the caller hangs up first', () => {
+  it('records a caller who gives up while waiting as abandoned in the queue', async () => {
+    const call = hotline.sim.call({ presses: GENERAL });
+    await nextEvent(call, 'enqueued');
+    hotline.clock.advance(42);
+    hotline.sim.callerHangup(call.sid);
+    await hotline.sim.ended(call.sid);
+    expect(await eventually(() => callRow(h(), call.sid), (c) => c.status === 'ended', 'ended')).toMatchObject({ endReason: 'abandoned-in-queue' });
+  });
+
+  it("withdraws the ringing agent's offer and frees the agent at once", async () => {
+    const agent = await agentOnFloor(h(), '1001', { general: 3 });
+    const { call } = await ringingCall(GENERAL);
+    hotline.sim.callerHangup(call.sid);
+    await hotline.sim.ended(call.sid);
+    const [offer] = await eventually(() => offersFor(h(), call.sid), ([o]) => o?.status === 'abandoned', 'offer abandoned');
+    expect(offer!.endReason).toBe('caller-hung-up');
+    expect((await presence(h(), agent.id)).presence).toBe('available');
+    expect((await callRow(h(), call.sid)).endReason).toBe('abandoned-in-queue');
+  });
+});
+
+describe('routing order', () => {
+  it('serves the higher priority first, then the longest waiting, and gives each caller to the longest idle agent', async () => {
+    // Three callers wait with nobody free: general (priority 0) first, then two luggage callers (priority 2).
+    const general = hotline.sim.call({ presses: GENERAL });
+    await nextEvent(general, 'enqueued');
+    hotline.clock.advance(1);
+    const luggage1 = hotline.sim.call({ presses: LUGGAGE });
+    await nextEvent(luggage1, 'enqueued');
+    hotline.clock.advance(1);
+    const luggage2 = hotline.sim.call({ presses: LUGGAGE });
+    await nextEvent(luggage2, 'enqueued');
+
+    const rings: Leg[] = [];
+    hotline.sim.rings.on('ring', (leg) => rings.push(leg));
+    const idleLonger = await agentOnFloor(h(), '1004', { luggage: 1, general: 1 });
+    hotline.clock.advance(1);
+    await agentOnFloor(h(), '1005', { luggage: 1, general: 1 });
+    await eventually(async () => rings.length, (n) => n === 2, 'two agents rung');
+    hotline.sim.rings.removeAllListeners('ring');
+
+    const parents = new Map(rings.map((leg) => [leg.parentSid, leg.client]));
+    expect(parents.get(luggage1.sid)).toBe('agent_1004');
+    expect(parents.get(luggage2.sid)).toBe('agent_1005');
+    expect(parents.has(general.sid)).toBe(false);
+    expect((await presence(h(), idleLonger.id)).presence).toBe('ringing');
+  });
+
+  it('never offers a caller to an agent without the skill', async () => {
+    await agentOnFloor(h(), '1001', { tickets: 5 });
+    const call = hotline.sim.call({ presses: LUGGAGE });
+    await nextEvent(call, 'enqueued');
+    await sweep(h());
+    expect(await offersFor(h(), call.sid)).toEqual([]);
+  });
+});

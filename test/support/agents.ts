@@ -1,0 +1,37 @@
+import { eq } from 'drizzle-orm';
+import { agents, calls, offers } from '../../db/schema.ts';
+import { choosePresence } from '../../src/acd/presence.ts';
+import type { Hotline } from '../../src/hotline.ts';
+import { addStaff, type Skills } from '../../src/staff/staff.ts';
+
+/** An agent on the floor: in the staff table, with skills, and (unless told otherwise) available. */
+export async function agentOnFloor(h: Hotline, employeeNo: string, skills: Skills, options: { available?: boolean } = {}) {
+  const member = await addStaff(h.database.db, { employeeNo, name: `Agent ${employeeNo}`, role: 'agent', skills, password: 'sanling-test' });
+  if (options.available ?? true) await choosePresence(h, member.id, 'available');
+  return member;
+}
+
+export async function presence(h: Hotline, staffId: number) {
+  const [row] = await h.database.db.select().from(agents).where(eq(agents.staffId, staffId));
+  return row!;
+}
+
+export async function offersFor(h: Hotline, callSid: string) {
+  return h.database.db.select().from(offers).where(eq(offers.callSid, callSid)).orderBy(offers.id);
+}
+
+export async function callRow(h: Hotline, callSid: string) {
+  const [row] = await h.database.db.select().from(calls).where(eq(calls.sid, callSid));
+  return row!;
+}
+
+/** Poll until `check` holds (the ACD acts after webhooks answer, so tests wait for the state they expect). */
+export async function eventually<T>(read: () => Promise<T>, check: (value: T) => boolean, what: string, ms = 5_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await read();
+    if (check(value)) return value;
+    if (Date.now() > deadline) throw new Error(`${what}: still ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
