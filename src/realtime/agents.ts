@@ -25,12 +25,10 @@ const room = (staffId: number) => `agent:${staffId}`;
 export function agentsNamespace(h: Hotline, nsp: Namespace): () => void {
   requireSession(h, nsp, ROLES);
 
-  nsp.on('connection', async (socket: Socket) => {
+  nsp.on('connection', (socket: Socket) => {
     const me = staffOf(socket);
-    await socket.join(room(me.id));
-    await agentConnected(h, me.id);
-    const row = await presenceOf(h, me.id);
-    socket.emit('presence', { staffId: me.id, presence: row?.presence ?? 'offline', reason: row?.breakReason ?? null });
+    // Listeners first: the page may ask for a presence change the moment it is connected.
+    void socket.join(room(me.id));
 
     socket.on('presence', async (body: unknown, ack?: Ack) => {
       const parsed = presenceRequest.safeParse(body);
@@ -49,6 +47,12 @@ export function agentsNamespace(h: Hotline, nsp: Namespace): () => void {
       const still = await nsp.in(room(me.id)).fetchSockets();
       if (still.length === 0) await agentDisconnected(h, me.id);
     });
+
+    void (async () => {
+      await agentConnected(h, me.id);
+      const row = await presenceOf(h, me.id);
+      socket.emit('presence', { staffId: me.id, presence: row?.presence ?? 'offline', reason: row?.breakReason ?? null });
+    })().catch((err: unknown) => h.log.error({ err, staffId: me.id }, 'agent connection failed'));
   });
 
   const forward = <E extends Exclude<keyof AcdEvents, 'changed'>>(event: E) => {
