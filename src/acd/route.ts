@@ -7,62 +7,77 @@ import { withdrawOffer } from './offers.ts';
 
 /** Seconds an offer may take from the redirect to the agent leg's first ring before it is withdrawn. */
 export const SETUP_SECONDS = 10;
-/** How many waiting callers one routing pass looks at. */
-const LOOKAHEAD = 50;
 
 type Made = { offerId: number; callSid: string; staffId: number };
 
 /**
  * Match waiting callers with free agents: the caller with the highest priority, then the longest wait, goes
  * to the available agent with the queue's skill who has been idle longest. Each pair is locked, offered and
- * the agent moved to ringing in one transaction (`FOR UPDATE SKIP LOCKED`, and at most one live offer per
- * call and per agent in the schema), so several processes routing at once never double-offer.
+ * the agent moved to ringing in a transaction of its own (`FOR UPDATE SKIP LOCKED`, one row at a time, and
+ * at most one live offer per call and per agent in the schema), so several passes or processes routing at
+ * once never double-offer, and each still takes the best caller the others have not.
  */
 export async function route(h: Hotline): Promise<number> {
-  const now = h.now();
-  const made = await h.database.db.transaction(async (tx) => {
-    const out: Made[] = [];
-    const waiting = await tx
-      .select({ sid: calls.sid, queue: calls.queue })
-      .from(calls)
-      .where(eq(calls.status, 'queued'))
-      .orderBy(desc(calls.priority), asc(calls.queuedAt))
-      .limit(LOOKAHEAD)
-      .for('update', { skipLocked: true });
-    for (const call of waiting) {
-      const queue = h.queues.get(call.queue ?? '');
-      const skill = queue?.skill ?? call.queue ?? '';
-      const [agent] = await tx
-        .select({ staffId: agents.staffId })
-        .from(agents)
-        .innerJoin(staff, eq(staff.id, agents.staffId))
-        .where(and(eq(agents.presence, 'available'), eq(staff.disabled, false), sql`(${staff.skills} ->> ${skill}) is not null`))
-        .orderBy(asc(agents.idleSince), asc(agents.staffId))
-        .limit(1)
-        .for('update', { of: agents, skipLocked: true });
-      if (!agent) continue;
-      const ringWindow = SETUP_SECONDS + h.config.offerRingLimit * h.config.ringCycleSeconds;
-      const [offer] = await tx
-        .insert(offers)
-        .values({
-          callSid: call.sid,
-          staffId: agent.staffId,
-          queue: call.queue ?? '',
-          status: 'ringing',
-          offeredAt: now,
-          deadlineAt: new Date(now.getTime() + ringWindow * 1000),
-        })
-        .returning({ id: offers.id });
-      await tx.update(agents).set({ presence: 'ringing', breakReason: null, since: now }).where(eq(agents.staffId, agent.staffId));
-      await tx.update(calls).set({ status: 'offered' }).where(eq(calls.sid, call.sid));
-      await appendEvents(tx, call.sid, [{ type: 'offer.made', data: { offerId: offer!.id, staffId: agent.staffId, queue: call.queue } }], now);
-      out.push({ offerId: offer!.id, callSid: call.sid, staffId: agent.staffId });
+  const rung: Array<Promise<void>> = [];
+  for (let misses = 0; misses < 3; ) {
+    const match = await matchOne(h);
+    if (match === 'none') break;
+    if (match === 'raced') {
+      misses++; // the agent was taken between the two locks: look again
+      continue;
     }
-    return out;
+    rung.push(ring(h, match));
+  }
+  await Promise.all(rung);
+  if (rung.length) h.bus.emit('changed');
+  return rung.length;
+}
+
+async function matchOne(h: Hotline): Promise<Made | 'none' | 'raced'> {
+  const now = h.now();
+  const skills = JSON.stringify(Object.fromEntries([...h.queues.values()].map((q) => [q.name, q.skill])));
+  const skillOf = sql`coalesce(${skills}::jsonb ->> ${calls.queue}, ${calls.queue})`;
+  return h.database.db.transaction(async (tx) => {
+    const [call] = await tx
+      .select({ sid: calls.sid, queue: calls.queue, skill: sql<string>`${skillOf}` })
+      .from(calls)
+      .where(
+        and(
+          eq(calls.status, 'queued'),
+          sql`exists (select 1 from ${agents} a join ${staff} s on s.id = a.staff_id
+                where a.presence = 'available' and not s.disabled and (s.skills ->> ${skillOf}) is not null)`,
+        ),
+      )
+      .orderBy(desc(calls.priority), asc(calls.queuedAt))
+      .limit(1)
+      .for('update', { skipLocked: true });
+    if (!call) return 'none';
+    const [agent] = await tx
+      .select({ staffId: agents.staffId })
+      .from(agents)
+      .innerJoin(staff, eq(staff.id, agents.staffId))
+      .where(and(eq(agents.presence, 'available'), eq(staff.disabled, false), sql`(${staff.skills} ->> ${call.skill}) is not null`))
+      .orderBy(asc(agents.idleSince), asc(agents.staffId))
+      .limit(1)
+      .for('update', { of: agents, skipLocked: true });
+    if (!agent) return 'raced';
+    const ringWindow = SETUP_SECONDS + h.config.offerRingLimit * h.config.ringCycleSeconds;
+    const [offer] = await tx
+      .insert(offers)
+      .values({
+        callSid: call.sid,
+        staffId: agent.staffId,
+        queue: call.queue ?? '',
+        status: 'ringing',
+        offeredAt: now,
+        deadlineAt: new Date(now.getTime() + ringWindow * 1000),
+      })
+      .returning({ id: offers.id });
+    await tx.update(agents).set({ presence: 'ringing', breakReason: null, since: now }).where(eq(agents.staffId, agent.staffId));
+    await tx.update(calls).set({ status: 'offered' }).where(eq(calls.sid, call.sid));
+    await appendEvents(tx, call.sid, [{ type: 'offer.made', data: { offerId: offer!.id, staffId: agent.staffId, queue: call.queue } }], now);
+    return { offerId: offer!.id, callSid: call.sid, staffId: agent.staffId };
   });
-  await Promise.all(made.map((m) => ring(h, m)));
-  if (made.length) h.bus.emit('changed');
-  return made.length;
 }
 
 /** Pop the agent's screen, and take the caller out of the carrier's queue into a Dial to the agent. */

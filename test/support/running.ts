@@ -1,4 +1,5 @@
 import { pino } from 'pino';
+import type { Database } from '../../src/database.ts';
 import { startHotline } from '../../src/start.ts';
 import type { CallEvent, SimulatedCall } from '../../src/telephony/carrier/simulator/call.ts';
 import { testDatabase } from './database.ts';
@@ -9,8 +10,10 @@ import { testConfig } from './hotline.ts';
  * The whole hotline as `npm start` runs it (real flows from ./ivr-flows, the carrier simulator, a listening
  * server) over a fresh test database. The clock is the test's: `clock.now` starts inside opening hours.
  */
-export async function runningHotline(options: { timeScale?: number; env?: Record<string, string>; sweepEveryMs?: number } = {}) {
-  const database = await testDatabase();
+export async function runningHotline(
+  options: { timeScale?: number; env?: Record<string, string>; sweepEveryMs?: number; database?: Database } = {},
+) {
+  const database = options.database ?? (await testDatabase());
   const clock = {
     now: OPEN,
     advance(seconds: number) {
@@ -32,7 +35,7 @@ export async function runningHotline(options: { timeScale?: number; env?: Record
     clock,
     async close() {
       await running.close();
-      await database.close();
+      if (!options.database) await database.close();
     },
   };
 }

@@ -1,0 +1,46 @@
+/**
+ * One of two server processes routing the same callers (spawned by race.test.ts): it routes until nothing
+ * is left to match, then prints the callers it asked the carrier to move, as JSON.
+ */
+import { eq } from 'drizzle-orm';
+import { pino } from 'pino';
+import { calls } from '../../db/schema.ts';
+import { newBus } from '../../src/acd/bus.ts';
+import { loadQueues } from '../../src/acd/queues.ts';
+import { route } from '../../src/acd/route.ts';
+import { loadConfig } from '../../src/config.ts';
+import { openDatabase } from '../../src/database.ts';
+import type { Hotline } from '../../src/hotline.ts';
+import { loadFlows } from '../../src/ivr/load.ts';
+
+const [url, schema, startAt] = process.argv.slice(2) as [string, string, string];
+const config = loadConfig({ LOG_LEVEL: 'silent', PORT: '0' });
+const database = await openDatabase({ url, schema });
+const moved: string[] = [];
+const h: Hotline = {
+  config,
+  database,
+  flows: loadFlows(config.flowsDir),
+  queues: loadQueues(config.flowsDir),
+  bus: newBus(),
+  log: pino({ level: 'silent' }),
+  now: () => new Date(),
+  carrier: {
+    kind: 'twilio',
+    async redirect(callSid) {
+      moved.push(callSid);
+    },
+    async hangup() {},
+  },
+};
+
+// Both processes start at the same instant, each with several routing passes in flight.
+await new Promise((r) => setTimeout(r, Math.max(0, Number(startAt) - Date.now())));
+let idle = 0;
+while (idle < 3) {
+  const made = (await Promise.all([route(h), route(h), route(h), route(h)])).reduce((a, b) => a + b, 0);
+  const waiting = await database.db.select({ sid: calls.sid }).from(calls).where(eq(calls.status, 'queued')).limit(1);
+  idle = made === 0 || waiting.length === 0 ? idle + 1 : 0;
+}
+process.stdout.write(JSON.stringify(moved));
+await database.close();
