@@ -1,38 +1,26 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { sql } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
 import { sweep } from '../../src/acd/deadlines.ts';
 import type { Leg } from '../../src/telephony/carrier/simulator/dial.ts';
 import { agentOnFloor, callRow, eventually, offersFor, presence } from '../support/agents.ts';
-import { heard, nextEvent, runningHotline } from '../support/running.ts';
+import { heard, hotlinePerFile, nextEvent } from '../support/running.ts';
 
 /**
  * Callers routed by the real IVR to agents, through the carrier simulator over real HTTP: offers, rings
  * counted against the three-ring standard, no answer, rejection, abandonment and wrap-up.
  */
 
-let hotline: Awaited<ReturnType<typeof runningHotline>>;
-const h = () => hotline.hotline;
-beforeAll(async () => {
-  hotline = await runningHotline();
-});
-afterAll(async () => {
-  await hotline.close();
-});
-beforeEach(async () => {
-  // Every spec starts with an empty floor and no one waiting.
-  await hotline.sim.close();
-  await h().database.db.execute(sql`truncate staff, agents, offers, sessions, calls, call_events, call_replies restart identity`);
-});
+const running = hotlinePerFile();
+const h = () => running().hotline;
 
 const LUGGAGE = ['2', '2', '0']; // English, luggage, an agent
 const GENERAL = ['1', '0']; // Mandarin, an agent
 
 /** The next agent leg the simulator rings, with the agent it rings. */
-const nextRing = () => new Promise<Leg>((resolve) => hotline.sim.rings.once('ring', resolve));
+const nextRing = () => new Promise<Leg>((resolve) => running().sim.rings.once('ring', resolve));
 
 async function ringingCall(presses: string[]) {
   const ring = nextRing();
-  const call = hotline.sim.call({ presses });
+  const call = running().sim.call({ presses });
   return { call, leg: await ring };
 }
 
@@ -44,8 +32,8 @@ describe('offering a caller to an agent', () => {
     expect(leg.client).toBe('agent_1002');
     expect((await presence(h(), luggage.id)).presence).toBe('ringing');
 
-    hotline.clock.advance(3);
-    hotline.sim.answer(leg.sid);
+    running().clock.advance(3);
+    running().sim.answer(leg.sid);
     await nextEvent(call, 'connected');
     const [offer] = await eventually(() => offersFor(h(), call.sid), ([o]) => o?.status === 'connected', 'offer connected');
     expect(offer).toMatchObject({ staffId: luggage.id, queue: 'luggage', rings: 1, withinStandard: true, legSid: leg.sid });
@@ -57,17 +45,17 @@ describe('offering a caller to an agent', () => {
   it('after the agent hangs up, thanks the caller and puts the agent in wrap-up, then available', async () => {
     const agent = await agentOnFloor(h(), '1002', { luggage: 4 });
     const { call, leg } = await ringingCall(LUGGAGE);
-    hotline.sim.answer(leg.sid);
+    running().sim.answer(leg.sid);
     await nextEvent(call, 'connected');
-    await hotline.sim.hangup(leg.sid);
-    const events = await hotline.sim.ended(call.sid);
+    await running().sim.hangup(leg.sid);
+    const events = await running().sim.ended(call.sid);
     expect(heard(events).at(-1)).toBe('[en-US] Thank you for calling. You are welcome to call us again at any time. Goodbye.');
 
     const wrapping = await eventually(() => presence(h(), agent.id), (p) => p.presence === 'wrap-up', 'agent in wrap-up');
-    expect((wrapping.wrapUpUntil!.getTime() - hotline.clock.now.getTime()) / 1000).toBe(h().queues.get('luggage')!.wrapUpSeconds);
+    expect((wrapping.wrapUpUntil!.getTime() - running().clock.now.getTime()) / 1000).toBe(h().queues.get('luggage')!.wrapUpSeconds);
     expect((await offersFor(h(), call.sid))[0]).toMatchObject({ status: 'completed' });
 
-    hotline.clock.advance(h().queues.get('luggage')!.wrapUpSeconds);
+    running().clock.advance(h().queues.get('luggage')!.wrapUpSeconds);
     await sweep(h());
     expect(await presence(h(), agent.id)).toMatchObject({ presence: 'available', wrapUpUntil: null });
     expect(await eventually(() => callRow(h(), call.sid), (c) => c.status === 'ended', 'call ended')).toMatchObject({ endReason: 'completed' });
@@ -82,8 +70,8 @@ describe('offering a caller to an agent', () => {
     await agentOnFloor(h(), '1002', { luggage: 4 });
     const { call, leg } = await ringingCall(LUGGAGE);
     await eventually(() => offersFor(h(), call.sid), ([o]) => !!o?.ringStartedAt, 'ring started');
-    hotline.clock.advance(seconds);
-    hotline.sim.answer(leg.sid);
+    running().clock.advance(seconds);
+    running().sim.answer(leg.sid);
     const [offer] = await eventually(() => offersFor(h(), call.sid), ([o]) => o?.status === 'connected', 'offer connected');
     expect(offer).toMatchObject({ rings, withinStandard: within });
   });
@@ -96,12 +84,12 @@ describe('when the agent does not answer', () => {
     await eventually(() => offersFor(h(), call.sid), ([o]) => !!o?.ringStartedAt, 'ring started');
     const second = await agentOnFloor(h(), '1003', { luggage: 2 }, { available: false });
 
-    hotline.clock.advance(h().config.offerRingLimit * h().config.ringCycleSeconds - 1);
+    running().clock.advance(h().config.offerRingLimit * h().config.ringCycleSeconds - 1);
     await sweep(h());
     expect((await offersFor(h(), call.sid))[0]!.status).toBe('ringing');
 
     const nextOne = nextRing();
-    hotline.clock.advance(1);
+    running().clock.advance(1);
     await sweep(h());
     expect((await offersFor(h(), call.sid))[0]).toMatchObject({ status: 'missed', endReason: 'ring-limit' });
     expect(await presence(h(), first.id)).toMatchObject({ presence: 'break', breakReason: 'missed' });
@@ -117,7 +105,7 @@ describe('when the agent does not answer', () => {
     const agent = await agentOnFloor(h(), '1002', { luggage: 4 });
     const { call, leg } = await ringingCall(LUGGAGE);
     const queuedAt = (await callRow(h(), call.sid)).queuedAt;
-    hotline.sim.reject(leg.sid);
+    running().sim.reject(leg.sid);
     await eventually(() => offersFor(h(), call.sid), ([o]) => o?.status === 'rejected', 'offer rejected');
     expect(await presence(h(), agent.id)).toMatchObject({ presence: 'break', breakReason: 'missed' });
     const row = await eventually(() => callRow(h(), call.sid), (c) => c.status === 'queued', 'caller queued again');
@@ -128,19 +116,19 @@ describe('when the agent does not answer', () => {
 
 describe('when the caller hangs up first', () => {
   it('records a caller who gives up while waiting as abandoned in the queue', async () => {
-    const call = hotline.sim.call({ presses: GENERAL });
+    const call = running().sim.call({ presses: GENERAL });
     await nextEvent(call, 'enqueued');
-    hotline.clock.advance(42);
-    hotline.sim.callerHangup(call.sid);
-    await hotline.sim.ended(call.sid);
+    running().clock.advance(42);
+    running().sim.callerHangup(call.sid);
+    await running().sim.ended(call.sid);
     expect(await eventually(() => callRow(h(), call.sid), (c) => c.status === 'ended', 'ended')).toMatchObject({ endReason: 'abandoned-in-queue' });
   });
 
   it("withdraws the ringing agent's offer and frees the agent at once", async () => {
     const agent = await agentOnFloor(h(), '1001', { general: 3 });
     const { call } = await ringingCall(GENERAL);
-    hotline.sim.callerHangup(call.sid);
-    await hotline.sim.ended(call.sid);
+    running().sim.callerHangup(call.sid);
+    await running().sim.ended(call.sid);
     const [offer] = await eventually(() => offersFor(h(), call.sid), ([o]) => o?.status === 'abandoned', 'offer abandoned');
     expect(offer!.endReason).toBe('caller-hung-up');
     expect((await presence(h(), agent.id)).presence).toBe('available');
@@ -151,22 +139,22 @@ describe('when the caller hangs up first', () => {
 describe('routing order', () => {
   it('serves the higher priority first, then the longest waiting, and gives each caller to the longest idle agent', async () => {
     // Three callers wait with nobody free: general (priority 0) first, then two luggage callers (priority 2).
-    const general = hotline.sim.call({ presses: GENERAL });
+    const general = running().sim.call({ presses: GENERAL });
     await nextEvent(general, 'enqueued');
-    hotline.clock.advance(1);
-    const luggage1 = hotline.sim.call({ presses: LUGGAGE });
+    running().clock.advance(1);
+    const luggage1 = running().sim.call({ presses: LUGGAGE });
     await nextEvent(luggage1, 'enqueued');
-    hotline.clock.advance(1);
-    const luggage2 = hotline.sim.call({ presses: LUGGAGE });
+    running().clock.advance(1);
+    const luggage2 = running().sim.call({ presses: LUGGAGE });
     await nextEvent(luggage2, 'enqueued');
 
     const rings: Leg[] = [];
-    hotline.sim.rings.on('ring', (leg) => rings.push(leg));
+    running().sim.rings.on('ring', (leg) => rings.push(leg));
     const idleLonger = await agentOnFloor(h(), '1004', { luggage: 1, general: 1 });
-    hotline.clock.advance(1);
+    running().clock.advance(1);
     await agentOnFloor(h(), '1005', { luggage: 1, general: 1 });
     await eventually(async () => rings.length, (n) => n === 2, 'two agents rung');
-    hotline.sim.rings.removeAllListeners('ring');
+    running().sim.rings.removeAllListeners('ring');
 
     const parents = new Map(rings.map((leg) => [leg.parentSid, leg.client]));
     expect(parents.get(luggage1.sid)).toBe('agent_1004');
@@ -177,7 +165,7 @@ describe('routing order', () => {
 
   it('never offers a caller to an agent without the skill', async () => {
     await agentOnFloor(h(), '1001', { tickets: 5 });
-    const call = hotline.sim.call({ presses: LUGGAGE });
+    const call = running().sim.call({ presses: LUGGAGE });
     await nextEvent(call, 'enqueued');
     await sweep(h());
     expect(await offersFor(h(), call.sid)).toEqual([]);

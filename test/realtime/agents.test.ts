@@ -1,39 +1,28 @@
 import { io as connect, type Socket } from 'socket.io-client';
-import { sql } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { sweep } from '../../src/acd/deadlines.ts';
 import type { ScreenPop } from '../../src/acd/screen-pop.ts';
 import type { Leg } from '../../src/telephony/carrier/simulator/dial.ts';
 import { agentOnFloor, eventually, offersFor, presence } from '../support/agents.ts';
-import { nextEvent, runningHotline } from '../support/running.ts';
+import { hotlinePerFile, nextEvent } from '../support/running.ts';
 
 /** An agent's softphone page as Socket.IO sees it: log in, connect with the token, go available, get popped. */
 
-let hotline: Awaited<ReturnType<typeof runningHotline>>;
-const h = () => hotline.hotline;
+const running = hotlinePerFile();
+const h = () => running().hotline;
 const sockets: Socket[] = [];
-beforeAll(async () => {
-  hotline = await runningHotline();
-});
-afterAll(async () => {
-  await hotline.close();
-});
-beforeEach(async () => {
-  await hotline.sim.close();
-  await h().database.db.execute(sql`truncate staff, agents, offers, sessions, calls, call_events, call_replies restart identity`);
-});
 afterEach(() => {
   for (const socket of sockets.splice(0)) socket.disconnect();
 });
 
 async function logIn(employeeNo: string, password = 'sanling-test'): Promise<string> {
-  const res = await fetch(`${hotline.url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ employeeNo, password }) });
+  const res = await fetch(`${running().url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ employeeNo, password }) });
   expect(res.status).toBe(200);
   return ((await res.json()) as { token: string }).token;
 }
 
 function socket(namespace: '/agents' | '/managers', token: string | undefined): Socket {
-  const s = connect(`${hotline.url}${namespace}`, { auth: token ? { token } : {}, transports: ['websocket'], reconnection: false, forceNew: true });
+  const s = connect(`${running().url}${namespace}`, { auth: token ? { token } : {}, transports: ['websocket'], reconnection: false, forceNew: true });
   sockets.push(s);
   return s;
 }
@@ -46,6 +35,15 @@ const connected = (s: Socket) =>
   });
 const refused = (s: Socket) => new Promise<Error>((resolve) => s.once('connect_error', resolve));
 const ask = <T>(s: Socket, event: string, ...args: unknown[]) => s.timeout(5_000).emitWithAck(event, ...args) as Promise<T>;
+
+/** An agent with the general skill, logged in on the softphone page and available. */
+async function availableAgent(employeeNo: string) {
+  const member = await agentOnFloor(h(), employeeNo, { general: 3 }, { available: false });
+  const s = socket('/agents', await logIn(employeeNo));
+  await connected(s);
+  expect(await ask(s, 'presence', { state: 'available' })).toEqual({ ok: true, presence: 'available' });
+  return { member, socket: s };
+}
 
 describe('the /agents namespace', () => {
   it('refuses a socket without a valid token', async () => {
@@ -60,7 +58,7 @@ describe('the /agents namespace', () => {
     expect(await ask(s, 'presence', { state: 'available' })).toEqual({ ok: true, presence: 'available' });
 
     const popped = next<ScreenPop>(s, 'offer');
-    const call = hotline.sim.call({ from: '+8613912345678', presses: ['2', '3', '1234#', '0312'] });
+    const call = running().sim.call({ from: '+8613912345678', presses: ['2', '3', '1234#', '0312'] });
     const pop = await popped;
     expect(pop).toMatchObject({
       callSid: call.sid,
@@ -74,36 +72,30 @@ describe('the /agents namespace', () => {
   });
 
   it('tells the agent when the caller is connected, when the call ends, and when wrap-up is over', async () => {
-    await agentOnFloor(h(), '1001', { general: 3 }, { available: false });
-    const s = socket('/agents', await logIn('1001'));
-    await connected(s);
-    await ask(s, 'presence', { state: 'available' });
-    const ring = new Promise<Leg>((resolve) => hotline.sim.rings.once('ring', resolve));
-    const call = hotline.sim.call({ presses: ['1', '0'] });
+    const { socket: s } = await availableAgent('1001');
+    const ring = new Promise<Leg>((resolve) => running().sim.rings.once('ring', resolve));
+    const call = running().sim.call({ presses: ['1', '0'] });
     const leg = await ring;
 
     const isConnected = next<{ rings: number; withinStandard: boolean }>(s, 'connected');
-    hotline.sim.answer(leg.sid);
+    running().sim.answer(leg.sid);
     expect(await isConnected).toMatchObject({ callSid: call.sid, rings: 1, withinStandard: true });
 
     const ended = next<{ wrapUpUntil: string }>(s, 'ended');
-    await hotline.sim.hangup(leg.sid);
-    expect(Date.parse((await ended).wrapUpUntil)).toBeGreaterThan(hotline.clock.now.getTime());
+    await running().sim.hangup(leg.sid);
+    expect(Date.parse((await ended).wrapUpUntil)).toBeGreaterThan(running().clock.now.getTime());
 
     // The agent may end wrap-up early.
     expect(await ask(s, 'wrap-up-done')).toEqual({ ok: true, presence: 'available' });
   });
 
   it('tells the agent the offer is withdrawn when the caller hangs up while it rings', async () => {
-    await agentOnFloor(h(), '1001', { general: 3 }, { available: false });
-    const s = socket('/agents', await logIn('1001'));
-    await connected(s);
-    await ask(s, 'presence', { state: 'available' });
+    const { socket: s } = await availableAgent('1001');
     const offered = next<ScreenPop>(s, 'offer');
-    const call = hotline.sim.call({ presses: ['1', '0'] });
+    const call = running().sim.call({ presses: ['1', '0'] });
     await offered;
     const withdrawn = next<{ reason: string }>(s, 'offer-withdrawn');
-    hotline.sim.callerHangup(call.sid);
+    running().sim.callerHangup(call.sid);
     expect(await withdrawn).toMatchObject({ callSid: call.sid, reason: 'caller-hung-up' });
   });
 
@@ -117,23 +109,20 @@ describe('the /agents namespace', () => {
   });
 
   it('makes an agent whose last socket closed offline after the grace period, and re-routes the ringing call', async () => {
-    const gone = await agentOnFloor(h(), '1001', { general: 3 }, { available: false });
-    const s = socket('/agents', await logIn('1001'));
-    await connected(s);
-    await ask(s, 'presence', { state: 'available' });
+    const { member: gone, socket: s } = await availableAgent('1001');
     const offered = next<ScreenPop>(s, 'offer');
-    const call = hotline.sim.call({ presses: ['1', '0'] });
+    const call = running().sim.call({ presses: ['1', '0'] });
     await offered;
 
     s.disconnect();
     await eventually(() => presence(h(), gone.id), (p) => p.goneAt !== null, 'grace started');
-    hotline.clock.advance(9);
+    running().clock.advance(9);
     await sweep(h());
     expect((await presence(h(), gone.id)).presence).toBe('ringing');
 
     const colleague = await agentOnFloor(h(), '1002', { general: 1 }, { available: false });
-    const rerouted = new Promise<Leg>((resolve) => hotline.sim.rings.once('ring', resolve));
-    hotline.clock.advance(2);
+    const rerouted = new Promise<Leg>((resolve) => running().sim.rings.once('ring', resolve));
+    running().clock.advance(2);
     await sweep(h());
     expect(await presence(h(), gone.id)).toMatchObject({ presence: 'offline' });
     expect((await offersFor(h(), call.sid))[0]).toMatchObject({ status: 'withdrawn', endReason: 'agent-gone' });
@@ -162,7 +151,7 @@ describe('the /managers namespace and the live figures', () => {
     await addStaff(h().database.db, { employeeNo: '2001', name: 'Supervisor', role: 'supervisor', skills: {}, password: 'sanling-test' });
     const s = socket('/managers', await logIn('2001'));
     await next(s, 'metrics');
-    const call = hotline.sim.call({ presses: ['1', '0'] });
+    const call = running().sim.call({ presses: ['1', '0'] });
     await nextEvent(call, 'enqueued');
     const waiting = await new Promise<number>((resolve) => {
       const listener = (m: { queues: Array<{ name: string; waiting: number }> }) => {
@@ -181,7 +170,7 @@ describe('the /managers namespace and the live figures', () => {
     await agentOnFloor(h(), '1001', { general: 3 }, { available: false });
     const { addStaff } = await import('../../src/staff/staff.ts');
     await addStaff(h().database.db, { employeeNo: '3001', name: 'Manager', role: 'manager', skills: {}, password: 'sanling-test' });
-    const get = (token?: string) => fetch(`${hotline.url}/api/metrics/live`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+    const get = (token?: string) => fetch(`${running().url}/api/metrics/live`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
     expect((await get()).status).toBe(401);
     expect((await get(await logIn('1001'))).status).toBe(403);
     const ok = await get(await logIn('3001'));

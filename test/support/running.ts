@@ -1,4 +1,6 @@
+import { sql } from 'drizzle-orm';
 import { pino } from 'pino';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { Database } from '../../src/database.ts';
 import { startHotline } from '../../src/start.ts';
 import type { CallEvent, SimulatedCall } from '../../src/telephony/carrier/simulator/call.ts';
@@ -65,4 +67,24 @@ export async function listenedTimes(call: SimulatedCall, count: number): Promise
 /** What the caller heard, one line per <Say>, as `[language] text`. */
 export function heard(events: CallEvent[]): string[] {
   return events.flatMap((e) => (e.type === 'say' ? [`[${e.language}] ${e.text}`] : []));
+}
+
+/**
+ * One running hotline for a spec file, with an empty floor before each spec: no callers, no staff, the
+ * clock back inside opening hours. Returns a getter (the hotline exists once `beforeAll` has run).
+ */
+export function hotlinePerFile(options: Parameters<typeof runningHotline>[0] = {}): () => Awaited<ReturnType<typeof runningHotline>> {
+  let hotline: Awaited<ReturnType<typeof runningHotline>>;
+  beforeAll(async () => {
+    hotline = await runningHotline(options);
+  });
+  afterAll(async () => {
+    await hotline.close();
+  });
+  beforeEach(async () => {
+    await hotline.sim.close();
+    await hotline.database.db.execute(sql`truncate staff, agents, offers, sessions, calls, call_events, call_replies restart identity`);
+    hotline.clock.now = OPEN;
+  });
+  return () => hotline;
 }
