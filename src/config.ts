@@ -17,6 +17,7 @@ const schema = z
     RING_CYCLE_SECONDS: z.coerce.number().positive().default(5),
     OFFER_RING_LIMIT: z.coerce.number().int().min(1).max(20).default(4),
     SESSION_HOURS: z.coerce.number().positive().default(12),
+    CALLBACK_DELAY_MINUTES: z.coerce.number().int().positive().default(15),
     HOTLINE_TIME_ZONE: z
       .string()
       .default('Asia/Shanghai')
@@ -53,6 +54,8 @@ export type Config = {
   offerRingLimit: number;
   /** How long a staff login lasts. */
   sessionHours: number;
+  /** A callback a waiting caller asks for is due this many minutes later. */
+  callbackDelayMinutes: number;
   timeZone: string;
   flowsDir: string;
   logLevel: string;
@@ -90,6 +93,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ringCycleSeconds: e.RING_CYCLE_SECONDS,
     offerRingLimit: e.OFFER_RING_LIMIT,
     sessionHours: e.SESSION_HOURS,
+    callbackDelayMinutes: e.CALLBACK_DELAY_MINUTES,
     timeZone: e.HOTLINE_TIME_ZONE,
     flowsDir: e.IVR_FLOWS_DIR,
     logLevel: e.LOG_LEVEL,

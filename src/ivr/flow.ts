@@ -122,16 +122,32 @@ export const flowFile = z.strictObject({
   /** Options that work at every menu (e.g. 0 → an agent). */
   globalOptions: z.record(key, choice).default({}),
   /** Phrases the engine needs: what it says on invalid or no input, and after an info answer. */
-  messages: z.strictObject({
-    invalid: prompt,
-    noInput: prompt,
-    afterInfo: prompt,
-    unavailable: prompt,
-    /** Said to a waiting caller on each turn of the queue's wait loop; {position} is their place in line. */
-    hold: prompt.optional(),
-    /** Said when the agent has hung up and the call is over. */
-    thanks: prompt,
-  }),
+  messages: z
+    .strictObject({
+      invalid: prompt,
+      noInput: prompt,
+      afterInfo: prompt,
+      unavailable: prompt,
+      /** Said to a waiting caller at each announcement; {position} is their place in line. */
+      hold: prompt.optional(),
+      /** The expected wait after `hold`, {minutes} rounded up; said only when there is a basis for it. */
+      estimatedWait: prompt.optional(),
+      /** The expected wait when it is a minute or less. */
+      estimatedWaitShort: prompt.optional(),
+      /** Offered once the queue's callbackAfterSeconds have passed: press 1 to be called back. */
+      callbackOffer: prompt.optional(),
+      /** Said after the caller pressed 1, before they leave the queue; {minutes} is the callback's delay. */
+      callbackConfirmed: prompt.optional(),
+      /** Said when the agent has hung up and the call is over. */
+      thanks: prompt,
+    })
+    .superRefine((m, ctx) => {
+      // Half a pair would leave a caller with a promise and no words for it.
+      for (const [one, other] of [['estimatedWait', 'estimatedWaitShort'], ['callbackOffer', 'callbackConfirmed']] as const) {
+        if (m[one] && !m[other]) ctx.addIssue({ code: 'custom', path: [other], message: `is required with ${one}` });
+        if (m[other] && !m[one]) ctx.addIssue({ code: 'custom', path: [one], message: `is required with ${other}` });
+      }
+    }),
   nodes: z.record(nodeId, node),
 });
 

@@ -1,5 +1,6 @@
 import twilio from 'twilio';
-import type { Flow } from '../ivr/flow.ts';
+import { estimatedMinutes, type WaitTurn } from '../acd/wait.ts';
+import type { Flow, Prompt } from '../ivr/flow.ts';
 import { speak } from '../ivr/engine.ts';
 import type { IvrOutput, Utterance } from '../ivr/types.ts';
 
@@ -84,11 +85,57 @@ export function renderQueue(said: Utterance[], queue: string, urls: Urls): strin
   return response.toString();
 }
 
-/** What a waiting caller hears on each turn of the queue's wait loop. */
-export function renderWait(said: Utterance[], pauseSeconds: number): string {
+/**
+ * Hold music is looped to fill a turn of the wait loop, taking each play of the recording as this long (and
+ * rounding up): a hold recording should be a clip about this long, or announcements come late (TwiML cannot
+ * cut a <Play> short).
+ */
+export const MUSIC_CLIP_SECONDS = 10;
+/** After a turn's music, how long a caller who may ask for a call back has to press the key. */
+export const CALLBACK_KEY_SECONDS = 3;
+
+/**
+ * One turn of a queue's wait loop: the place in line and the expected wait when due, the call-back offer,
+ * then the queue's music (or silence) for the rest of the turn. Once a call back may be asked for, the whole
+ * turn is a <Gather> of one key posted to `keyAction`, so the caller may press 1 during the music too.
+ */
+export function renderWait(flow: Flow, turn: WaitTurn, keyAction: string): string {
+  const response = new VoiceResponse();
+  if (turn.kind === 'leave') {
+    response.leave();
+    return response.toString();
+  }
+  const say = (prompt: Prompt | undefined, numbers: Record<string, number> = {}) => (prompt ? sayNumbers(flow, prompt, turn.language, numbers) : []);
+  const { announce } = turn;
+  const estimate = announce?.estimatedSeconds === undefined ? undefined : estimatedMinutes(announce.estimatedSeconds);
+  const said = [
+    ...(announce ? say(flow.messages.hold, { position: announce.position }) : []),
+    ...(estimate === undefined ? [] : estimate <= 1 ? say(flow.messages.estimatedWaitShort) : say(flow.messages.estimatedWait, { minutes: estimate })),
+    ...(turn.offerCallback ? say(flow.messages.callbackOffer) : []),
+  ];
+  const body = turn.callbackKey
+    ? response.gather({ input: ['dtmf'], numDigits: 1, action: keyAction, method: 'POST', timeout: CALLBACK_KEY_SECONDS })
+    : response;
+  utter(body, said);
+  const seconds = turn.callbackKey ? Math.max(1, turn.seconds - CALLBACK_KEY_SECONDS) : turn.seconds;
+  if (turn.music) body.play({ loop: Math.ceil(seconds / MUSIC_CLIP_SECONDS) }, turn.music);
+  else body.pause({ length: seconds });
+  return response.toString();
+}
+
+/** The caller asked for a call back: confirm it, and leave the queue (its action says goodbye). */
+export function renderCallbackConfirmed(flow: Flow, language: string, minutes: number): string {
+  const response = new VoiceResponse();
+  if (flow.messages.callbackConfirmed) utter(response, sayNumbers(flow, flow.messages.callbackConfirmed, language, { minutes }));
+  response.leave();
+  return response.toString();
+}
+
+/** Back to the queue's wait loop (a key that asks for nothing), after `said`. */
+export function renderKeepWaiting(waitUrl: string, said: Utterance[] = []): string {
   const response = new VoiceResponse();
   utter(response, said);
-  response.pause({ length: pauseSeconds });
+  response.redirect({ method: 'POST' }, waitUrl);
   return response.toString();
 }
 
@@ -105,9 +152,24 @@ export function renderHangup(said: Utterance[] = []): string {
  */
 export function renderUnavailable(flow: Flow, queue: string, urls: Urls): string {
   const response = new VoiceResponse();
-  for (const language of flow.languages) utter(response, speak(flow, flow.messages.unavailable, { language, answers: {} }));
+  utter(response, unavailableInEveryLanguage(flow));
   enqueue(response, queue, urls);
   return response.toString();
+}
+
+/** The apology for a technical problem, in every language the flow speaks (the caller's is not known). */
+export function unavailableInEveryLanguage(flow: Flow): Utterance[] {
+  return flow.languages.flatMap((language) => speak(flow, flow.messages.unavailable, { language, answers: {} }));
+}
+
+/**
+ * A prompt in `language` with `{name}` read as a number ("number 12 in line"), where the IVR's answers are
+ * read digit by digit.
+ */
+function sayNumbers(flow: Flow, prompt: Prompt, language: string, numbers: Record<string, number>): Utterance[] {
+  return speak(flow, prompt, { language, answers: {} }).map((u) =>
+    'say' in u ? { ...u, say: u.say.replace(/\{([a-zA-Z][a-zA-Z0-9_]*)\}/g, (whole, name: string) => (name in numbers ? String(numbers[name]) : whole)) } : u,
+  );
 }
 
 function utter(to: Speaker, said: Utterance[]): void {

@@ -2,6 +2,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import type { Hotline } from '../hotline.ts';
 import { callerLeft } from '../acd/offers.ts';
 import { routeSoon } from '../acd/route.ts';
+import { callbackMinutes, requestCallback, waitTurn } from '../acd/wait.ts';
 import { answerCall, endCall, getCall, takeInput, type Render } from '../calls/ivr.ts';
 import { speak } from '../ivr/engine.ts';
 import type { IvrInput } from '../ivr/types.ts';
@@ -19,9 +20,17 @@ import {
 import { requireTwilioSignature } from './signature.ts';
 import { answering, fallbackQueue, webhooks } from './answering.ts';
 import { connectWebhooks } from './connect.ts';
-import { renderHangup, renderIvr, renderUnavailable, renderWait } from './twiml.ts';
+import {
+  renderCallbackConfirmed,
+  renderHangup,
+  renderIvr,
+  renderKeepWaiting,
+  renderUnavailable,
+  renderWait,
+  unavailableInEveryLanguage,
+} from './twiml.ts';
 
-/** How long a waiting caller hears nothing between hold messages. */
+/** A wait turn's length when the hotline cannot plan it (the database is down). */
 const WAIT_PAUSE_SECONDS = 20;
 
 /**
@@ -62,16 +71,53 @@ export function twilioWebhooks(h: Hotline): Router {
     return routingAfter((r) => takeInput(h, { sid: p.CallSid, from: p.From, to: p.To }, seq, inputOf(p), r));
   }));
 
+  /** The carrier's queue the caller waits in (the wait URL names it); their call row may have moved on (overflow). */
+  const waitingIn = (req: Request) => (typeof req.query['queue'] === 'string' ? req.query['queue'] : fallbackQueue(flow));
+  const waitKeyUrl = (queue: string) => `${h.config.publicUrl}/twilio/wait-key?queue=${encodeURIComponent(queue)}`;
+
+  // Each turn of the carrier's wait loop (src/acd/wait.ts plans it). A wait document may not hold <Enqueue>, so
+  // when the hotline cannot plan the turn (the database is down, a call it does not hold as waiting) it holds
+  // the caller with their place in the carrier's queue, in the flow's first language.
   router.post('/wait', answering(w, async (req) => {
     const p = parseParams(queueWaitParams, req.body);
-    const call = await getCall(h, p.CallSid).catch(() => undefined);
-    const state = { language: call?.ivr.language ?? flow.languages[0]!, answers: { position: String(p.QueuePosition ?? '') } };
-    return renderWait(speak(flow, flow.messages.hold ?? {}, state), WAIT_PAUSE_SECONDS);
+    const queue = waitingIn(req);
+    const turn = await waitTurn(h, p.CallSid, { callbacks: flow.messages.callbackOffer !== undefined }).catch((err: unknown) => {
+      h.log.error({ err, callSid: p.CallSid }, 'wait turn failed; holding the caller');
+      return undefined;
+    });
+    return renderWait(flow, turn ?? {
+      kind: 'hold',
+      language: flow.languages[0]!,
+      ...(p.QueuePosition ? { announce: { position: p.QueuePosition } } : {}),
+      offerCallback: false,
+      callbackKey: false,
+      music: h.queues.get(queue)?.hold.music,
+      seconds: WAIT_PAUSE_SECONDS,
+    }, waitKeyUrl(queue));
+  }));
+
+  // The key pressed during a wait turn: 1 asks for a call back; anything else goes on waiting.
+  router.post('/wait-key', answering(w, async (req) => {
+    const p = parseParams(gatherParams, req.body);
+    const waitUrl = urls.wait(waitingIn(req));
+    if (p.Digits !== '1') return renderKeepWaiting(waitUrl);
+    try {
+      const callback = await requestCallback(h, p.CallSid, { delayMinutes: h.config.callbackDelayMinutes });
+      return callback ? renderCallbackConfirmed(flow, callback.language, callbackMinutes(callback)) : renderKeepWaiting(waitUrl);
+    } catch (err) {
+      h.log.error({ err, callSid: p.CallSid }, 'call back not recorded; the caller goes on waiting');
+      return renderKeepWaiting(waitUrl, unavailableInEveryLanguage(flow));
+    }
   }));
 
   router.post('/queue-exit', answering(w, async (req) => {
     const p = parseParams(queueExitParams, req.body);
     if (p.QueueResult === 'hangup' || p.QueueResult === 'redirected' || p.QueueResult === 'bridged') return renderHangup();
+    if (p.QueueResult === 'leave') {
+      // Left after asking for a call back: goodbye.
+      const call = await getCall(h, p.CallSid);
+      if (call?.status === 'callback') return renderHangup(speak(flow, flow.messages.thanks, { language: call.ivr.language, answers: {} }));
+    }
     // The queue failed the caller (full, error): apologise and try again rather than drop them.
     h.log.warn({ callSid: p.CallSid, queueResult: p.QueueResult }, 'caller left the queue unexpectedly');
     return renderUnavailable(flow, fallbackQueue(flow), urls);

@@ -22,6 +22,10 @@ messages:
   afterInfo: { zh-CN: 重听请按9, en-US: Press 9 to repeat }
   unavailable: { zh-CN: 系统故障, en-US: Technical problem }
   hold: { zh-CN: '您排在第{position}位', en-US: 'You are number {position}' }
+  estimatedWait: { zh-CN: '预计{minutes}分钟', en-US: 'About {minutes} minutes' }
+  estimatedWaitShort: { zh-CN: 一分钟内, en-US: Within a minute }
+  callbackOffer: { zh-CN: 回电请按1, en-US: Press 1 for a call back }
+  callbackConfirmed: { zh-CN: '{minutes}分钟内回电', en-US: 'We will call you back within {minutes} minutes' }
   thanks: { zh-CN: 感谢来电, en-US: Thank you for calling }
 nodes:
   welcome:

@@ -4,6 +4,7 @@ import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callEvents, calls } from '../../db/schema.ts';
 import { callParams, newCallSid, PUBLIC_URL, signedPost, webhookApp } from '../support/hotline.ts';
+import { OPEN } from '../support/flows.ts';
 import { spoken, verbs } from '../support/twiml.ts';
 
 let ctx: Awaited<ReturnType<typeof webhookApp>>;
@@ -192,12 +193,25 @@ describe('status callbacks', () => {
 });
 
 describe('waiting in a queue', () => {
-  it('tells the caller their place in line in their language, then holds', async () => {
-    const { sid } = await newCall();
-    await signedPost(ctx.app, '/twilio/ivr?seq=1', callParams(sid, { Digits: '2' }));
-    await signedPost(ctx.app, '/twilio/ivr?seq=2', callParams(sid, { Digits: '0' }));
-    const res = await signedPost(ctx.app, '/twilio/wait?queue=general', callParams(sid, { QueuePosition: '3', QueueTime: '40' }));
-    expect(verbs(res.text)).toMatchObject([{ verb: 'Say', text: 'You are number 3', attrs: { language: 'en-US' } }, { verb: 'Pause' }]);
+  it("tells the caller their place in the hotline's own line, not the carrier's QueuePosition, in their language, then holds", async () => {
+    let now = OPEN;
+    const own = await webhookApp({ now: () => now });
+    try {
+      const queued = async () => {
+        const sid = newCallSid();
+        await signedPost(own.app, '/twilio/voice', callParams(sid));
+        await signedPost(own.app, '/twilio/ivr?seq=1', callParams(sid, { Digits: '2' }));
+        await signedPost(own.app, '/twilio/ivr?seq=2', callParams(sid, { Digits: '0' }));
+        now = new Date(now.getTime() + 10_000);
+        return sid;
+      };
+      await queued();
+      const second = await queued();
+      const res = await signedPost(own.app, '/twilio/wait?queue=general', callParams(second, { QueuePosition: '7', QueueTime: '40' }));
+      expect(verbs(res.text)).toMatchObject([{ verb: 'Say', text: 'You are number 2', attrs: { language: 'en-US' } }, { verb: 'Pause' }]);
+    } finally {
+      await own.database.close();
+    }
   });
 });
 

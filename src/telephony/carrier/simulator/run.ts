@@ -95,11 +95,11 @@ async function utter(sim: Simulator, call: SimulatedCall, verb: Verb): Promise<v
 
 type Heard = { digits: string; finishedOnKey?: string } | { speech: string };
 
-async function gather(sim: Simulator, call: SimulatedCall, verb: Verb, docUrl: string): Promise<Next> {
+async function gather(sim: Simulator, call: SimulatedCall, verb: Verb, docUrl: string, say: typeof utter = utter): Promise<Next> {
   const input = (verb.attrs['input'] ?? 'dtmf').split(/\s+/);
   for (const child of verb.children) {
     call.checkInterrupted();
-    await utter(sim, call, child);
+    await say(sim, call, child);
   }
   call.record({ type: 'listening', input });
   const heard = await listen(sim, call, {
@@ -206,6 +206,12 @@ async function enqueue(sim: Simulator, call: SimulatedCall, verb: Verb, docUrl: 
   return action ? { url: action, params } : 'continue';
 }
 
+/**
+ * A `<Play>` has no known length here: in a wait document each loop takes this long (simulated seconds,
+ * scaled by the time scale), so the wait loop goes round at the pace of its music rather than spin.
+ */
+export const PLAY_LOOP_SECONDS = 10;
+
 async function hold(sim: Simulator, call: SimulatedCall, queue: string, waitUrl: string | undefined, entered: number): Promise<'leave' | 'hangup'> {
   let url = waitUrl;
   for (let turn = 0; ; turn++) {
@@ -214,25 +220,64 @@ async function hold(sim: Simulator, call: SimulatedCall, queue: string, waitUrl:
     // the caller waits quietly rather than spin the loop.
     if (!url || (turn > 0 && sim.timeScale === 0)) await call.until(() => undefined, Infinity);
     const members = sim.queueMembers(queue);
-    const verbs = await sim.fetchTwiml(call, url!, {
-      QueueSid: sim.queueSid(queue),
-      QueuePosition: String(members.indexOf(call.sid) + 1),
-      CurrentQueueSize: String(members.length),
-      QueueTime: String(Math.round((Date.now() - entered) / 1000)),
-      AvgQueueTime: '0',
-      MaxQueueSize: '100',
-    });
-    for (const verb of verbs) {
-      call.checkInterrupted();
-      if (verb.name === 'Leave' || verb.name === 'Hangup') return verb.name === 'Leave' ? 'leave' : 'hangup';
-      if (verb.name === 'Redirect') {
-        url = absolute(verb.text, url!);
-        break;
-      }
-      if (verb.name === 'Gather') throw new ApplicationError('the simulator does not follow <Gather> in a queue wait document');
-      await utter(sim, call, verb);
+    let next: Next = {
+      url: url!,
+      params: {
+        QueueSid: sim.queueSid(queue),
+        QueuePosition: String(members.indexOf(call.sid) + 1),
+        CurrentQueueSize: String(members.length),
+        QueueTime: String(Math.round((Date.now() - entered) / 1000)),
+        AvgQueueTime: '0',
+        MaxQueueSize: '100',
+      },
+    };
+    // A Gather's answer is the next wait document, heard in the same turn.
+    while (next) {
+      const outcome = await waitDocument(sim, call, await sim.fetchTwiml(call, next.url, next.params), next.url);
+      if (outcome === 'leave' || outcome === 'hangup') return outcome;
+      if (outcome && 'redirect' in outcome) url = outcome.redirect;
+      next = outcome && 'gathered' in outcome ? outcome.gathered : undefined;
     }
     // Spoken words take time on a real line; a wait document without a pause is not fetched in a tight loop.
     if (call.simulatedSeconds - heldBefore < 1) await sim.pause(call, 1);
   }
+}
+
+type WaitOutcome = 'leave' | 'hangup' | { redirect: string } | { gathered: NonNullable<Next> } | undefined;
+
+/** Follow one wait document: only the verbs Twilio allows while queued. */
+async function waitDocument(sim: Simulator, call: SimulatedCall, verbs: Verb[], docUrl: string): Promise<WaitOutcome> {
+  for (const verb of verbs) {
+    call.checkInterrupted();
+    switch (verb.name) {
+      case 'Leave':
+        return 'leave';
+      case 'Hangup':
+        return 'hangup';
+      case 'Redirect':
+        return { redirect: absolute(verb.text, docUrl) };
+      case 'Gather': {
+        const gathered = await gather(sim, call, verb, docUrl, holdUtter);
+        if (gathered) return { gathered };
+        break;
+      }
+      case 'Say':
+      case 'Play':
+      case 'Pause':
+        await holdUtter(sim, call, verb);
+        break;
+      default:
+        throw new ApplicationError(`<${verb.name}> is not allowed in a queue wait document`);
+    }
+  }
+  return undefined;
+}
+
+/** As `utter`, with a `<Play>` lasting PLAY_LOOP_SECONDS per loop; `loop="0"` plays until the caller leaves the queue. */
+async function holdUtter(sim: Simulator, call: SimulatedCall, verb: Verb): Promise<void> {
+  await utter(sim, call, verb);
+  if (verb.name !== 'Play') return;
+  const loops = Math.floor(numberAttr(verb.attrs['loop'], 1));
+  if (loops === 0) await call.until(() => undefined, Infinity);
+  else await sim.pause(call, loops * PLAY_LOOP_SECONDS);
 }

@@ -1,0 +1,263 @@
+import { and, desc, eq, gte, inArray, isNotNull, sql } from 'drizzle-orm';
+import { agents, callbacks, callEvents, calls, offers, staff } from '../../db/schema.ts';
+import type { Hotline } from '../hotline.ts';
+import { appendEvents } from '../calls/events.ts';
+import type { Queue } from './queues.ts';
+
+/**
+ * A caller's wait in a queue, turn by turn of the carrier's wait loop: their place in line and the expected
+ * wait every `hold.announceEverySeconds`, the offer of a call back once `hold.callbackAfterSeconds` have
+ * passed, and the call back they ask for (a `callbacks` row with a due time). Every length of time is
+ * measured from the call's `queued_at` on the hotline's clock, never from the carrier's `QueueTime`.
+ */
+
+/** A turn's music or silence lasts at least this long, so the carrier never fetches the wait document in a tight loop. */
+export const MIN_TURN_SECONDS = 5;
+/** How long a turn lasts in a queue that announces nothing (`announceEverySeconds: 0`). */
+export const QUIET_TURN_SECONDS = 60;
+/** How soon a caller who asks is called back, unless the caller of `requestCallback` says otherwise. */
+export const DEFAULT_CALLBACK_DELAY_MINUTES = 15;
+/** The estimate looks at the queue's calls of this last while. */
+const RECENT_SECONDS = 2 * 60 * 60;
+
+/** Callers in these states still wait for an agent (an agent's phone may be ringing for them). */
+const WAITING = ['queued', 'offered'];
+/** Agents on the floor for the estimate: those who will take calls soon (a break may be long). */
+const STAFFED = ['available', 'ringing', 'on-call', 'wrap-up'] as const;
+
+/** What the caller hears on this turn of the wait loop. */
+export type WaitTurn =
+  /** The caller asked to be called back: out of the carrier's queue (the queue's action says goodbye). */
+  | { kind: 'leave' }
+  | {
+      kind: 'hold';
+      language: string;
+      /** Said this turn: the place in line, and the expected wait when there is a basis for one. */
+      announce?: { position: number; estimatedSeconds?: number };
+      /** The offer of a call back is said this turn. */
+      offerCallback: boolean;
+      /** The caller may press 1 for a call back at any time during this turn. */
+      callbackKey: boolean;
+      /** The queue's hold music, or silence. */
+      music: string | undefined;
+      /** How long the turn's music or silence lasts: until the next announcement or offer is due. */
+      seconds: number;
+    };
+
+/**
+ * This turn of the wait loop for the call, recording what it announces (`queue.announced`: when the last
+ * announcement was is what spaces them). Undefined for a call that is not waiting (or not ours): the carrier
+ * is holding a caller the hotline cannot place. `callbacks: false` when the flow has no words for the offer.
+ */
+export async function waitTurn(h: Hotline, callSid: string, options: { callbacks: boolean }): Promise<WaitTurn | undefined> {
+  const db = h.database.db;
+  const [call] = await db.select().from(calls).where(eq(calls.sid, callSid));
+  if (call?.status === 'callback') return { kind: 'leave' };
+  if (!call || !WAITING.includes(call.status) || !call.queuedAt) return undefined;
+  const now = h.now();
+  const queue = h.queues.get(call.queue ?? '');
+  const hold = queue?.hold ?? { music: undefined, announceEverySeconds: QUIET_TURN_SECONDS, callbackAfterSeconds: undefined };
+  const [last] = await db
+    .select({ at: callEvents.at })
+    .from(callEvents)
+    .where(and(eq(callEvents.callSid, callSid), eq(callEvents.type, 'queue.announced'), gte(callEvents.at, call.queuedAt)))
+    .orderBy(desc(callEvents.id))
+    .limit(1);
+  const waitedSeconds = seconds(call.queuedAt, now);
+  const plan = planTurn({
+    announceEverySeconds: hold.announceEverySeconds,
+    callbackAfterSeconds: options.callbacks && callbackNumber(call.from) ? hold.callbackAfterSeconds : undefined,
+    waitedSeconds,
+    sinceAnnouncedSeconds: last ? seconds(last.at, now) : undefined,
+  });
+  let announce: { position: number; estimatedSeconds?: number } | undefined;
+  if (plan.announce) {
+    const position = await positionOf(h, { ...call, queuedAt: call.queuedAt }, queue);
+    const estimatedSeconds = estimateWaitSeconds({ position, waitedSeconds, ...(await waitBasis(h, call.queue ?? '', queue, now)) });
+    announce = { position, ...(estimatedSeconds !== undefined ? { estimatedSeconds } : {}) };
+  }
+  if (announce || plan.offerCallback) {
+    const data = { ...announce, callbackOffered: plan.offerCallback };
+    await db.insert(callEvents).values({ callSid, at: now, type: 'queue.announced', data });
+  }
+  return {
+    kind: 'hold',
+    language: call.ivr.language,
+    ...(announce ? { announce } : {}),
+    offerCallback: plan.offerCallback,
+    callbackKey: plan.callbackKey,
+    music: hold.music,
+    seconds: plan.seconds,
+  };
+}
+
+export type TurnPlan = { announce: boolean; offerCallback: boolean; callbackKey: boolean; seconds: number };
+
+/**
+ * When to speak, as a pure function of the wait so far. A turn speaks first thing, then once every
+ * `announceEverySeconds` since the last announcement (every `QUIET_TURN_SECONDS` when the queue announces
+ * nothing, to repeat the offer), and as soon as the call back becomes due; from then on the caller may
+ * press 1 throughout. The turn's music lasts until the next of these, so the loop comes back in time.
+ */
+export function planTurn(t: {
+  announceEverySeconds: number;
+  /** Undefined: no call back for this caller. */
+  callbackAfterSeconds: number | undefined;
+  waitedSeconds: number;
+  /** Since the last announcement of this wait; undefined before the first. */
+  sinceAnnouncedSeconds: number | undefined;
+}): TurnPlan {
+  const every = t.announceEverySeconds > 0 ? t.announceEverySeconds : QUIET_TURN_SECONDS;
+  const offerAt = t.callbackAfterSeconds;
+  const callbackKey = offerAt !== undefined && t.waitedSeconds >= offerAt;
+  const lastAt = t.sinceAnnouncedSeconds === undefined ? undefined : t.waitedSeconds - t.sinceAnnouncedSeconds;
+  const speak = lastAt === undefined || t.sinceAnnouncedSeconds! >= every || (callbackKey && lastAt < offerAt!);
+  const announce = speak && t.announceEverySeconds > 0;
+  const offerCallback = speak && callbackKey;
+  const spokeAt = announce || offerCallback ? t.waitedSeconds : (lastAt ?? t.waitedSeconds);
+  const next = Math.min(spokeAt + every, offerAt !== undefined && !callbackKey ? offerAt : Infinity);
+  return { announce, offerCallback, callbackKey, seconds: Math.max(MIN_TURN_SECONDS, Math.ceil(next - t.waitedSeconds)) };
+}
+
+/**
+ * The caller's place in line: 1 + the waiting callers the ACD offers first (higher priority, then longer
+ * waiting, as `route` orders them) among those who wait for the same agents: in the same queue, or in a
+ * queue whose skill some member of staff has along with this queue's.
+ */
+async function positionOf(h: Hotline, call: { sid: string; queue: string | null; priority: number | null; queuedAt: Date }, queue: Queue | undefined): Promise<number> {
+  const name = call.queue ?? '';
+  const competing = new Set([name]);
+  if (queue) {
+    const team = await h.database.db
+      .select({ skills: staff.skills })
+      .from(staff)
+      .where(and(eq(staff.disabled, false), sql`(${staff.skills} ->> ${queue.skill}) is not null`));
+    const skills = new Set(team.flatMap((member) => Object.keys(member.skills)));
+    for (const q of h.queues.values()) if (skills.has(q.skill)) competing.add(q.name);
+  }
+  const mine = sql`(${-(call.priority ?? 0)}::int, ${call.queuedAt.toISOString()}::timestamptz, ${call.sid}::text)`;
+  const theirs = sql`(-coalesce(${calls.priority}, 0), ${calls.queuedAt}, ${calls.sid})`;
+  const [row] = await h.database.db
+    .select({ ahead: sql<number>`count(*)::int` })
+    .from(calls)
+    .where(and(inArray(calls.status, WAITING), inArray(calls.queue, [...competing]), sql`${theirs} < ${mine}`));
+  return (row?.ahead ?? 0) + 1;
+}
+
+/** What the estimate rests on. */
+export type WaitBasis = {
+  /** Mean talk time of the queue's recent answered calls plus its wrap-up; undefined with none. */
+  handleSeconds?: number | undefined;
+  /** Agents with the queue's skill on the floor now. */
+  agents: number;
+  /** Mean wait of the queue's recently answered callers; undefined with none. */
+  recentWaitSeconds?: number | undefined;
+};
+
+async function waitBasis(h: Hotline, name: string, queue: Queue | undefined, now: Date): Promise<WaitBasis> {
+  const db = h.database.db;
+  const since = new Date(now.getTime() - RECENT_SECONDS * 1000);
+  const [handled, staffed, waited] = await Promise.all([
+    db
+      .select({ talk: sql<number | null>`avg(extract(epoch from ${offers.endedAt} - ${offers.answeredAt}))::float8` })
+      .from(offers)
+      .where(and(eq(offers.queue, name), eq(offers.status, 'completed'), isNotNull(offers.answeredAt), gte(offers.endedAt, since))),
+    queue
+      ? db
+          .select({ n: sql<number>`count(*)::int` })
+          .from(agents)
+          .innerJoin(staff, eq(staff.id, agents.staffId))
+          .where(and(inArray(agents.presence, [...STAFFED]), eq(staff.disabled, false), sql`(${staff.skills} ->> ${queue.skill}) is not null`))
+      : [{ n: 0 }],
+    db
+      .select({ wait: sql<number | null>`avg(extract(epoch from ${calls.answeredAt} - ${calls.queuedAt}))::float8` })
+      .from(calls)
+      .where(and(eq(calls.queue, name), isNotNull(calls.queuedAt), gte(calls.answeredAt, since))),
+  ]);
+  const talk = handled[0]?.talk;
+  return {
+    handleSeconds: talk === null || talk === undefined ? undefined : talk + (queue?.wrapUpSeconds ?? 0),
+    agents: staffed[0]?.n ?? 0,
+    recentWaitSeconds: waited[0]?.wait ?? undefined,
+  };
+}
+
+/**
+ * The expected wait from here, in seconds, or undefined when there is no basis for one. With agents on
+ * the floor and calls handled lately: the callers up to and including this one, each taking a handle time,
+ * shared among the agents (position × handle time ÷ agents). Otherwise what recently answered callers
+ * waited, less what this caller has waited already (nothing to say once they have waited longer).
+ */
+export function estimateWaitSeconds(b: WaitBasis & { position: number; waitedSeconds: number }): number | undefined {
+  if (b.handleSeconds !== undefined && b.agents > 0) return (b.position * b.handleSeconds) / b.agents;
+  if (b.recentWaitSeconds !== undefined && b.recentWaitSeconds > b.waitedSeconds) return b.recentWaitSeconds - b.waitedSeconds;
+  return undefined;
+}
+
+/** An estimate as the caller hears it: whole minutes rounded up; 1 is said as "within a minute". */
+export function estimatedMinutes(seconds: number): number {
+  return Math.max(1, Math.ceil(seconds / 60));
+}
+
+/**
+ * Twilio's stand-ins for a withheld caller ID (ANONYMOUS, RESTRICTED, UNKNOWN, BLOCKED, UNAVAILABLE spelt
+ * on a phone pad); newer calls may carry the words themselves.
+ */
+const WITHHELD = new Set(['266696687', '7378742833', '8656696', '2562533', '86282452253']);
+
+/** The number to call the caller back on, or undefined when their number is withheld or not a phone number. */
+export function callbackNumber(from: string): string | undefined {
+  const digits = /^\+?(\d{6,15})$/.exec(from.trim())?.[1];
+  return digits && !WITHHELD.has(digits) ? from.trim() : undefined;
+}
+
+export type Callback = typeof callbacks.$inferSelect;
+
+/**
+ * The waiting caller pressed 1: a callback row due in `delayMinutes` on the number they call from, in their
+ * queue and language; the call leaves routing for good (status `callback`, end reason `callback-requested`)
+ * and its log says so (`queue.callback-requested`). Undefined when the caller is no longer simply waiting
+ * (an agent's phone is already ringing for them) or cannot be called back. Asking again (a retried
+ * webhook) gives the callback already made.
+ */
+export async function requestCallback(h: Hotline, callSid: string, options: { delayMinutes?: number } = {}): Promise<Callback | undefined> {
+  const now = h.now();
+  const delayMinutes = options.delayMinutes ?? DEFAULT_CALLBACK_DELAY_MINUTES;
+  const made = await h.database.db.transaction(async (tx) => {
+    const [call] = await tx.select().from(calls).where(eq(calls.sid, callSid)).for('update');
+    if (call?.status === 'callback') {
+      const [existing] = await tx.select().from(callbacks).where(eq(callbacks.callSid, callSid)).orderBy(desc(callbacks.id)).limit(1);
+      return existing && { callback: existing, fresh: false };
+    }
+    const number = call ? callbackNumber(call.from) : undefined;
+    if (!call || call.status !== 'queued' || !number) return undefined;
+    const [callback] = await tx
+      .insert(callbacks)
+      .values({
+        callSid,
+        number,
+        queue: call.queue ?? '',
+        language: call.ivr.language,
+        requestedAt: now,
+        dueAt: new Date(now.getTime() + delayMinutes * 60_000),
+      })
+      .returning();
+    await tx.update(calls).set({ status: 'callback', endReason: 'callback-requested' }).where(eq(calls.sid, callSid));
+    const waitedSeconds = call.queuedAt ? seconds(call.queuedAt, now) : undefined;
+    await appendEvents(tx, callSid, [
+      { type: 'queue.callback-requested', data: { callbackId: callback!.id, queue: callback!.queue, dueAt: callback!.dueAt.toISOString(), waitedSeconds } },
+    ], now);
+    return { callback: callback!, fresh: true };
+  });
+  if (made?.fresh) h.bus.emit('changed');
+  return made?.callback;
+}
+
+/** Whole minutes from the request to the callback's due time, as promised to the caller. */
+export function callbackMinutes(callback: Callback): number {
+  return Math.round(seconds(callback.requestedAt, callback.dueAt) / 60);
+}
+
+function seconds(from: Date, to: Date): number {
+  return (to.getTime() - from.getTime()) / 1000;
+}
