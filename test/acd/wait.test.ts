@@ -51,6 +51,7 @@ async function waiting(presses: Answer[], from?: string) {
 async function announced(call: SimulatedCall, after: number): Promise<{ n: number; said: string[] }> {
   for (let seen = after; ; ) {
     const events = await call.eventsAfter(seen, 5_000);
+    if (call.ended && events.length === 0) throw new Error(`the call ended before an announcement: ${JSON.stringify(call.events)}`);
     const hold = events.find((e) => e.type === 'say' && /number \d+ in line|排第?\d+位|排在第\d+位/.test(e.text));
     if (hold) {
       // The rest of the announcement comes in the same turn, before its music or silence.

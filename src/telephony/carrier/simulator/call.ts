@@ -120,7 +120,11 @@ export class SimulatedCall {
   async eventsAfter(n: number, ms: number): Promise<CallEvent[]> {
     // Not interruptible: a pending hangup is exactly what a watcher is waiting to see.
     await this.until(() => (this.events.length > n || this.ended ? true : undefined), ms, false);
-    return this.events.slice(n);
+    const fresh = this.events.slice(n);
+    // Nothing new (the call has ended): yield to the event loop, so a caller polling in a loop cannot
+    // starve timers and sockets with promises that resolve at once.
+    if (fresh.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    return fresh;
   }
 
   durationSeconds(): number {
