@@ -34,6 +34,8 @@ export const calls = pgTable(
     index('calls_waiting_idx').on(t.priority, t.queuedAt).where(sql`status = 'queued'`),
     index('calls_from_idx').on(t.from, t.startedAt),
     index('calls_queued_at_idx').on(t.queuedAt),
+    // The expected wait reads the queue's recently answered callers.
+    index('calls_queue_answered_idx').on(t.queue, t.answeredAt),
   ],
 );
 
@@ -142,6 +144,8 @@ export const offers = pgTable(
     uniqueIndex('offers_live_agent_idx').on(t.staffId).where(sql`status in ('ringing', 'connected')`),
     index('offers_due_idx').on(t.deadlineAt).where(sql`status = 'ringing'`),
     index('offers_offered_idx').on(t.offeredAt),
+    // The expected wait reads the queue's recently completed conversations.
+    index('offers_queue_ended_idx').on(t.queue, t.endedAt).where(sql`status = 'completed'`),
   ],
 );
 export type OfferStatus = 'ringing' | 'connected' | 'completed' | 'missed' | 'rejected' | 'abandoned' | 'withdrawn';

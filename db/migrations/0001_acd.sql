@@ -66,6 +66,8 @@ CREATE UNIQUE INDEX "offers_live_call_idx" ON "offers" USING btree ("call_sid") 
 CREATE UNIQUE INDEX "offers_live_agent_idx" ON "offers" USING btree ("staff_id") WHERE status in ('ringing', 'connected');--> statement-breakpoint
 CREATE INDEX "offers_due_idx" ON "offers" USING btree ("deadline_at") WHERE status = 'ringing';--> statement-breakpoint
 CREATE INDEX "offers_offered_idx" ON "offers" USING btree ("offered_at");--> statement-breakpoint
+CREATE INDEX "offers_queue_ended_idx" ON "offers" USING btree ("queue","ended_at") WHERE status = 'completed';--> statement-breakpoint
 CREATE INDEX "calls_waiting_idx" ON "calls" USING btree ("priority","queued_at") WHERE status = 'queued';--> statement-breakpoint
 CREATE INDEX "calls_from_idx" ON "calls" USING btree ("from_number","started_at");--> statement-breakpoint
-CREATE INDEX "calls_queued_at_idx" ON "calls" USING btree ("queued_at");
+CREATE INDEX "calls_queued_at_idx" ON "calls" USING btree ("queued_at");--> statement-breakpoint
+CREATE INDEX "calls_queue_answered_idx" ON "calls" USING btree ("queue","answered_at");
