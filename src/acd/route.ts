@@ -23,7 +23,7 @@ export async function route(h: Hotline): Promise<number> {
     const match = await matchOne(h);
     if (match === 'none') break;
     if (match === 'raced') {
-      misses++; // the agent was taken between the two locks: look again
+      misses++; // the callers this agent could take were all locked by other passes: look again
       continue;
     }
     rung.push(ring(h, match));
@@ -38,29 +38,31 @@ async function matchOne(h: Hotline): Promise<Made | 'none' | 'raced'> {
   const skills = JSON.stringify(Object.fromEntries([...h.queues.values()].map((q) => [q.name, q.skill])));
   const skillOf = sql`coalesce(${skills}::jsonb ->> ${calls.queue}, ${calls.queue})`;
   return h.database.db.transaction(async (tx) => {
-    const [call] = await tx
-      .select({ sid: calls.sid, queue: calls.queue, skill: sql<string>`${skillOf}` })
-      .from(calls)
-      .where(
-        and(
-          eq(calls.status, 'queued'),
-          sql`exists (select 1 from ${agents} a join ${staff} s on s.id = a.staff_id
-                where a.presence = 'available' and not s.disabled and (s.skills ->> ${skillOf}) is not null)`,
-        ),
-      )
-      .orderBy(desc(calls.priority), asc(calls.queuedAt))
-      .limit(1)
-      .for('update', { skipLocked: true });
-    if (!call) return 'none';
+    // The agent first: passes running at once each hold a different agent, and each then takes the best
+    // caller the others have not locked, so priority and wait order hold even when agents run out.
     const [agent] = await tx
-      .select({ staffId: agents.staffId })
+      .select({ staffId: agents.staffId, skills: staff.skills })
       .from(agents)
       .innerJoin(staff, eq(staff.id, agents.staffId))
-      .where(and(eq(agents.presence, 'available'), eq(staff.disabled, false), sql`(${staff.skills} ->> ${call.skill}) is not null`))
+      .where(
+        and(
+          eq(agents.presence, 'available'),
+          eq(staff.disabled, false),
+          sql`exists (select 1 from ${calls} where ${calls.status} = 'queued' and (${staff.skills} ->> ${skillOf}) is not null)`,
+        ),
+      )
       .orderBy(asc(agents.idleSince), asc(agents.staffId))
       .limit(1)
       .for('update', { of: agents, skipLocked: true });
-    if (!agent) return 'raced';
+    if (!agent) return 'none';
+    const [call] = await tx
+      .select({ sid: calls.sid, queue: calls.queue })
+      .from(calls)
+      .where(and(eq(calls.status, 'queued'), sql`(${JSON.stringify(agent.skills)}::jsonb ->> ${skillOf}) is not null`))
+      .orderBy(desc(calls.priority), asc(calls.queuedAt))
+      .limit(1)
+      .for('update', { skipLocked: true });
+    if (!call) return 'raced';
     const ringWindow = SETUP_SECONDS + h.config.offerRingLimit * h.config.ringCycleSeconds;
     const [offer] = await tx
       .insert(offers)
