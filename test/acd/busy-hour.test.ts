@@ -42,6 +42,19 @@ describe('50 callers and 8 agents', () => {
     const byClient = new Map(floor.map((m) => [`agent_${m.employeeNo}`, m]));
     let rings = 0;
     let rejected = 0;
+    /** The agent comes back to work as soon as the ACD has put them on a break or into wrap-up. */
+    const backToWork = async (staffId: number) => {
+      for (let i = 0; i < 1_000; i++) {
+        const [row] = await h.database.db.select().from(agents).where(eq(agents.staffId, staffId));
+        if (row!.presence === 'available') return; // freed by a caller who gave up
+        if (row!.presence === 'break' || row!.presence === 'wrap-up') {
+          await choosePresence(h, staffId, 'available');
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      throw new Error(`agent ${staffId} never came off ringing or on-call`);
+    };
     hotline.sim.rings.on('ring', (leg) => {
       const n = ++rings;
       const agent = byClient.get(leg.client)!;
@@ -50,22 +63,15 @@ describe('50 callers and 8 agents', () => {
           if (n % 9 === 0) {
             hotline.sim.reject(leg.sid);
             rejected++;
-            await new Promise((r) => setTimeout(r, 20));
-            await choosePresence(h, agent.id, 'available'); // back from the "missed" break
-            return;
+          } else {
+            hotline.sim.answer(leg.sid);
+            await new Promise((r) => setTimeout(r, 5 + (n % 4) * 5));
+            await hotline.sim.hangup(leg.sid);
           }
-          hotline.sim.answer(leg.sid);
-          await new Promise((r) => setTimeout(r, 5 + (n % 4) * 5));
-          await hotline.sim.hangup(leg.sid);
-          for (let i = 0; i < 100; i++) {
-            const [row] = await h.database.db.select().from(agents).where(eq(agents.staffId, agent.id));
-            if (row!.presence === 'wrap-up') break;
-            await new Promise((r) => setTimeout(r, 10));
-          }
-          await choosePresence(h, agent.id, 'available'); // wrap-up done
         } catch {
-          // The caller hung up first: the leg is gone, nothing to do.
+          // The caller hung up first: the leg is gone, and the ACD frees the agent.
         }
+        await backToWork(agent.id);
       }, 5 + (n % 5) * 3);
     });
 
