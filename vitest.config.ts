@@ -6,6 +6,6 @@ export default defineConfig({
     // The machine has two cores; more workers only contend.
     maxWorkers: 2,
     testTimeout: 20_000,
-    hookTimeout: 30_000,
+    hookTimeout: 60_000,
   },
 });

@@ -13,7 +13,7 @@ import { openDatabase } from '../../src/database.ts';
 import type { Hotline } from '../../src/hotline.ts';
 import { loadFlows } from '../../src/ivr/load.ts';
 
-const [url, schema, startAt] = process.argv.slice(2) as [string, string, string];
+const [url, schema] = process.argv.slice(2) as [string, string];
 const config = loadConfig({ LOG_LEVEL: 'silent', PORT: '0' });
 const database = await openDatabase({ url, schema });
 const moved: string[] = [];
@@ -34,8 +34,10 @@ const h: Hotline = {
   },
 };
 
-// Both processes start at the same instant, each with several routing passes in flight.
-await new Promise((r) => setTimeout(r, Math.max(0, Number(startAt) - Date.now())));
+// Both processes start at the same instant (the test says "go" once both are ready), each with several
+// routing passes in flight.
+process.stderr.write('ready\n');
+await new Promise<void>((go) => process.stdin.once('data', () => go()));
 let idle = 0;
 while (idle < 3) {
   const made = (await Promise.all([route(h), route(h), route(h), route(h)])).reduce((a, b) => a + b, 0);
@@ -44,3 +46,4 @@ while (idle < 3) {
 }
 process.stdout.write(JSON.stringify(moved));
 await database.close();
+process.exit(0);

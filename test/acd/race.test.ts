@@ -1,5 +1,4 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+import { spawn } from 'node:child_process';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agents, calls, offers, staff } from '../../db/schema.ts';
@@ -13,7 +12,17 @@ import { testDatabase } from '../support/database.ts';
  * (PGlite is one process by design, so this runs on PostgreSQL only.)
  */
 
-const run = promisify(execFile);
+/** A routing process: resolves `ready` once it is connected, and with what it printed once it exits. */
+function worker(url: string, schema: string) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/acd/race-worker.ts', url, schema]);
+  let stdout = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  const ready = new Promise<void>((resolve) => child.stderr.on('data', (d) => String(d).includes('ready') && resolve()));
+  const done = new Promise<string>((resolve, reject) =>
+    child.on('exit', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`worker exited with ${code}`)))),
+  );
+  return { ready, done, go: () => child.stdin.write('go\n') };
+}
 const onServer = !!process.env['DATABASE_URL'];
 const CALLERS = 60;
 const AGENTS = 25;
@@ -49,11 +58,13 @@ afterAll(async () => {
 describe.runIf(onServer)('two processes routing at once', () => {
   it('offer each caller at most once and each agent at most one caller', async () => {
     const { url, schema } = database.server!;
-    const startAt = String(Date.now() + 3_000);
-    const worker = () => run(process.execPath, ['--import', 'tsx', 'test/acd/race-worker.ts', url, schema!, startAt], { timeout: 60_000 });
-    const [a, b] = await Promise.all([worker(), worker()]);
-    const movedA: string[] = JSON.parse(a.stdout);
-    const movedB: string[] = JSON.parse(b.stdout);
+    const a = worker(url, schema!);
+    const b = worker(url, schema!);
+    await Promise.all([a.ready, b.ready]);
+    a.go();
+    b.go();
+    const movedA: string[] = JSON.parse(await a.done);
+    const movedB: string[] = JSON.parse(await b.done);
 
     const all = [...movedA, ...movedB];
     expect(all).toHaveLength(AGENTS);
