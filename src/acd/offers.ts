@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { agents, calls, offers, type OfferStatus } from '../../db/schema.ts';
 import type { Tx } from '../database.ts';
 import type { Hotline } from '../hotline.ts';
@@ -157,21 +157,16 @@ async function legEnded(h: Hotline, offerId: number, at: Date, unanswered: Withd
 }
 
 /**
- * The caller's Dial is over (its `action`): what the caller does next. After a conversation: the goodbye
- * (the survey, later). Otherwise back to the queue, the offer ended as a miss if no callback said so yet.
+ * The caller's Dial is over (its `action`). An offer still connected ends now (the agent leg's own
+ * callback may come later); one still ringing ends as a miss or a reject if no callback said so yet.
  */
-export async function dialEnded(h: Hotline, offerId: number, dialStatus: string): Promise<'goodbye' | 'queue'> {
-  const [offer] = await h.database.db.select().from(offers).where(eq(offers.id, offerId));
-  if (!offer) return 'queue';
-  if (offer.status === 'connected' || offer.status === 'completed') {
-    if (offer.status === 'connected') await legEnded(h, offerId, h.now(), { status: 'missed', reason: 'no-answer', agent: 'break' });
-    return 'goodbye';
-  }
-  if (offer.status === 'ringing') {
+export async function dialEnded(h: Hotline, offerId: number, dialStatus: string): Promise<void> {
+  const [offer] = await h.database.db.select({ status: offers.status }).from(offers).where(eq(offers.id, offerId));
+  if (offer?.status === 'connected') await legEnded(h, offerId, h.now(), { status: 'missed', reason: 'no-answer', agent: 'break' });
+  if (offer?.status === 'ringing') {
     const rejected = dialStatus === 'busy';
     await withdrawOffer(h, offerId, { status: rejected ? 'rejected' : 'missed', reason: rejected ? 'rejected' : dialStatus, agent: 'break' });
   }
-  return 'queue';
 }
 
 /**
@@ -182,7 +177,7 @@ export async function callerLeft(h: Hotline, callSid: string): Promise<void> {
   const ringingOffers = await h.database.db
     .select({ id: offers.id })
     .from(offers)
-    .where(and(eq(offers.callSid, callSid), inArray(offers.status, ['ringing'])));
+    .where(and(eq(offers.callSid, callSid), eq(offers.status, 'ringing')));
   for (const o of ringingOffers) await withdrawOffer(h, o.id, { status: 'abandoned', reason: 'caller-hung-up', agent: 'available' });
   h.bus.emit('changed');
 }

@@ -57,10 +57,9 @@ export function connectWebhooks(router: Router, w: Webhooks): void {
   router.post('/after-call', answering(w, async (req) => {
     const p = parseParams(dialParams, req.body);
     const { offer } = parseParams(offerQuery, req.query);
-    const next = await dialEnded(h, offer, p.DialCallStatus);
-    const place = await placement(h, p.CallSid);
-    // After a conversation the caller hears goodbye even if their call row has moved on.
-    return render(next === 'goodbye' ? { kind: 'goodbye', language: place.kind === 'dial' ? '' : place.language } : place);
+    await dialEnded(h, offer, p.DialCallStatus);
+    // After a conversation the call is closing (goodbye); without one the caller is back in the queue.
+    return render(await placement(h, p.CallSid));
   }));
 
   router.post('/agent-leg', async (req, res) => {
