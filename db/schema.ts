@@ -165,3 +165,58 @@ export const callbacks = pgTable(
   },
   (t) => [index('callbacks_due_idx').on(t.dueAt).where(sql`status = 'open'`)],
 );
+
+/**
+ * An agent's notes on one call ("listen and record"): saved while the agent types, so each save carries the
+ * page's version and an older save arriving late never overwrites a newer one. One row per call and agent.
+ */
+export const callNotes = pgTable(
+  'call_notes',
+  {
+    id: serial('id').primaryKey(),
+    callSid: text('call_sid').notNull(),
+    staffId: integer('staff_id').notNull(),
+    passengerName: text('passenger_name').notNull().default(''),
+    contactNumber: text('contact_number').notNull().default(''),
+    trainNumber: text('train_number').notNull().default(''),
+    seatNumber: text('seat_number').notNull().default(''),
+    /** tickets, refund, change, luggage, lost-item, complaint, station-services, other */
+    topic: text('topic'),
+    text: text('text').notNull().default(''),
+    /** resolved, callback-promised, forwarded, complaint-filed; required before wrap-up ends. */
+    disposition: text('disposition'),
+    /** For callback-promised: when the passenger was promised the call, and the callbacks row it made. */
+    callbackDueAt: at('callback_due_at'),
+    callbackId: integer('callback_id'),
+    version: integer('version').notNull().default(0),
+    createdAt: at('created_at').notNull().defaultNow(),
+    updatedAt: at('updated_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('call_notes_call_staff_idx').on(t.callSid, t.staffId), index('call_notes_staff_idx').on(t.staffId, t.updatedAt)],
+);
+
+/**
+ * The post-call survey of one call, with the agent and queue it rates. `state` is where the caller is in
+ * ivr-flows/survey.yaml; a caller who hangs up part-way leaves the answers given so far.
+ */
+export const surveys = pgTable(
+  'surveys',
+  {
+    callSid: text('call_sid').primaryKey(),
+    staffId: integer('staff_id'),
+    queue: text('queue'),
+    language: text('language').notNull(),
+    state: jsonb('state').$type<IvrState>().notNull(),
+    /** Counts the survey's steps, as calls.seq does for the IVR: a retried webhook is answered again. */
+    seq: integer('seq').notNull().default(0),
+    /** 1–5 */
+    rating: integer('rating'),
+    /** "Was your problem solved?" */
+    solved: boolean('solved'),
+    /** asking → complete | partial (hung up or gave up part-way) */
+    status: text('status').$type<'asking' | 'complete' | 'partial'>().notNull().default('asking'),
+    startedAt: at('started_at').notNull().defaultNow(),
+    endedAt: at('ended_at'),
+  },
+  (t) => [index('surveys_started_idx').on(t.startedAt), index('surveys_staff_idx').on(t.staffId, t.startedAt)],
+);

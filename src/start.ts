@@ -15,6 +15,10 @@ import { currentMetrics } from './realtime/managers.ts';
 import { startRealtime, type Realtime } from './realtime/server.ts';
 import { requireStaff } from './staff/auth.ts';
 import { staffRoutes } from './staff/routes.ts';
+import { announcementRoutes } from './calls/announcement-routes.ts';
+import { notesRoutes } from './notes/routes.ts';
+import { voiceTokenRoutes } from './telephony/voice-token.ts';
+import { staffPages } from './web/pages.ts';
 import { createApp, type Extra } from './server.ts';
 import type { Carrier } from './telephony/carrier/carrier.ts';
 import { twilioCarrier } from './telephony/carrier/twilio.ts';
@@ -103,11 +107,12 @@ export async function startHotline(config: Config, options: StartOptions): Promi
   };
 }
 
-/** The staff's API: login, and the live figures for supervisors and managers. */
+/** The staff's pages and API: login, notes, the softphone's token, the announcement, the live figures. */
 function apiExtra(h: Hotline): Extra {
   return {
     mount(app) {
-      app.use('/api', express.json({ limit: '64kb' }), staffRoutes(h));
+      app.use(staffPages());
+      app.use('/api', express.json({ limit: '64kb' }), staffRoutes(h), notesRoutes(h), voiceTokenRoutes(h), announcementRoutes(h));
       app.get('/api/metrics/live', requireStaff(h, ['supervisor', 'manager']), async (_req, res) => {
         res.json(await currentMetrics(h));
       });

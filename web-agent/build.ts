@@ -1,0 +1,30 @@
+import { cp, mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+/**
+ * Bundles the staff's pages (the agent's softphone and the managers' dashboard) into web-agent/dist, which the
+ * server serves at /agent and /dashboard. Run by `npm start` and before the tests; takes about a second.
+ */
+
+const root = dirname(fileURLToPath(import.meta.url));
+export const DIST = join(root, 'dist');
+
+export async function buildPages(): Promise<void> {
+  await mkdir(DIST, { recursive: true });
+  await build({
+    entryPoints: { agent: join(root, 'src/agent/main.ts'), dashboard: join(root, 'src/dashboard/main.ts') },
+    outdir: DIST,
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: ['chrome110', 'firefox110', 'safari16'],
+    sourcemap: true,
+    minify: true,
+    logLevel: 'warning',
+  });
+  for (const page of ['agent.html', 'dashboard.html', 'style.css']) await cp(join(root, page), join(DIST, page));
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await buildPages();
