@@ -45,7 +45,7 @@ const PASSWORD = 'bench-password';
 /** Where callers go, and how many in 20: the keys pressed after the welcome lead to that queue. */
 const PATHS: Array<{ queue: string; presses: string[]; in20: number }> = [
   { queue: 'general', presses: ['1', '0'], in20: 8 }, // Mandarin, an agent
-  { queue: 'tickets', presses: ['1', '1', '0'], in20: 4 }, // Mandarin, tickets, an agent
+  { queue: 'tickets', presses: ['1', '1', '0', ''], in20: 4 }, // Mandarin, tickets, an agent (no train number)
   { queue: 'luggage', presses: ['2', '2', '0'], in20: 3 }, // English, luggage, an agent
   { queue: 'lost-and-found', presses: ['2', '3', '1234#', '0305'], in20: 2 }, // English, lost: train, date
   { queue: 'complaints', presses: ['3', '4', '1234#'], in20: 3 }, // Cantonese, complaint about train 1234
@@ -545,8 +545,12 @@ class Bench {
       const call = this.calls.get(pop.callSid);
       if (call && pop.queue !== call.queue) this.problem('screen-pop with the wrong queue', `${pop.callSid}: ${pop.queue}, expected ${call.queue}`);
     });
-    // The wrap-up is ended at once; an agent put on a "missed" break is back at once too.
-    socket.on('ended', () => void this.ack(agent, 'wrap-up-done'));
+    // The notes say how the call ended (wrap-up needs it) and wrap-up is ended at once; an agent put on a
+    // "missed" break is back at once too.
+    socket.on('ended', async ({ callSid }: { callSid: string }) => {
+      await this.ack(agent, 'notes', { callSid, version: 1, disposition: 'resolved' });
+      await this.ack(agent, 'wrap-up-done');
+    });
     socket.on('presence', (p: { presence: string }) => {
       if (p.presence === 'break') void this.ack(agent, 'presence', { state: 'available' });
     });

@@ -14,6 +14,10 @@ const schema = z
     TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must look like AC followed by 32 hex digits').optional(),
     TWILIO_AUTH_TOKEN: z.string().min(1).optional(),
     TWILIO_API_URL: z.url().optional(),
+    TWILIO_API_KEY: z.string().regex(/^SK[0-9a-fA-F]{32}$/, 'must look like SK followed by 32 hex digits').optional(),
+    TWILIO_API_SECRET: z.string().min(1).optional(),
+    TWILIO_TWIML_APP_SID: z.string().regex(/^AP[0-9a-fA-F]{32}$/, 'must look like AP followed by 32 hex digits').optional(),
+    VOICE_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(600),
     RING_CYCLE_SECONDS: z.coerce.number().positive().default(5),
     OFFER_RING_LIMIT: z.coerce.number().int().min(1).max(20).default(4),
     SESSION_HOURS: z.coerce.number().positive().default(12),
@@ -31,6 +35,9 @@ const schema = z
         if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required when CARRIER=twilio' });
       }
     }
+    // The softphone's token is signed with the key's secret: one without the other is a mistake.
+    if (env.TWILIO_API_KEY && !env.TWILIO_API_SECRET) ctx.addIssue({ code: 'custom', path: ['TWILIO_API_SECRET'], message: 'is required with TWILIO_API_KEY' });
+    if (env.TWILIO_API_SECRET && !env.TWILIO_API_KEY) ctx.addIssue({ code: 'custom', path: ['TWILIO_API_KEY'], message: 'is required with TWILIO_API_SECRET' });
   });
 
 function isTimeZone(tz: string): boolean {
@@ -48,7 +55,18 @@ export type Config = {
   databaseUrl: string | undefined;
   dataDir: string;
   carrier: 'simulator' | 'twilio';
-  twilio: { accountSid: string; authToken: string; apiUrl: string | undefined };
+  twilio: {
+    accountSid: string;
+    authToken: string;
+    apiUrl: string | undefined;
+    /** An API key and its secret sign the softphone's access tokens; unset, the page cannot use Twilio audio. */
+    apiKey: string | undefined;
+    apiSecret: string | undefined;
+    /** The TwiML App the softphone's outgoing calls would use (the voice grant's outgoingApplicationSid). */
+    twimlAppSid: string | undefined;
+  };
+  /** How long a softphone's voice token lasts; the page renews it before then. */
+  voiceTokenTtlSeconds: number;
   ringCycleSeconds: number;
   /** An offer not answered within this many rings is withdrawn. */
   offerRingLimit: number;
@@ -89,7 +107,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       accountSid: simulated ? SIMULATOR_ACCOUNT_SID : e.TWILIO_ACCOUNT_SID!,
       authToken: simulated ? SIMULATOR_AUTH_TOKEN : e.TWILIO_AUTH_TOKEN!,
       apiUrl: e.TWILIO_API_URL,
+      apiKey: e.TWILIO_API_KEY,
+      apiSecret: e.TWILIO_API_SECRET,
+      twimlAppSid: e.TWILIO_TWIML_APP_SID,
     },
+    voiceTokenTtlSeconds: e.VOICE_TOKEN_TTL_SECONDS,
     ringCycleSeconds: e.RING_CYCLE_SECONDS,
     offerRingLimit: e.OFFER_RING_LIMIT,
     sessionHours: e.SESSION_HOURS,

@@ -17,6 +17,7 @@ import { requireStaff } from './staff/auth.ts';
 import { staffRoutes } from './staff/routes.ts';
 import { announcementRoutes } from './calls/announcement-routes.ts';
 import { notesRoutes } from './notes/routes.ts';
+import { softphoneRoutes } from './softphone/routes.ts';
 import { voiceTokenRoutes } from './telephony/voice-token.ts';
 import { staffPages } from './web/pages.ts';
 import { createApp, type Extra } from './server.ts';
@@ -82,7 +83,7 @@ export async function startHotline(config: Config, options: StartOptions): Promi
   const app = createApp(hotline, extras);
   const server = app.listen(config.port);
   await once(server, 'listening');
-  const realtime = await startRealtime(hotline, server);
+  const realtime = await startRealtime(hotline, server, simulator);
   const stopSweeper = options.sweepEveryMs === 0 ? async () => {} : startSweeper(hotline, options.sweepEveryMs);
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
@@ -107,12 +108,12 @@ export async function startHotline(config: Config, options: StartOptions): Promi
   };
 }
 
-/** The staff's pages and API: login, notes, the softphone's token, the announcement, the live figures. */
+/** The staff's pages and API: login, the softphone's settings and token, notes, the announcement, the live figures. */
 function apiExtra(h: Hotline): Extra {
   return {
     mount(app) {
       app.use(staffPages());
-      app.use('/api', express.json({ limit: '64kb' }), staffRoutes(h), notesRoutes(h), voiceTokenRoutes(h), announcementRoutes(h));
+      app.use('/api', express.json({ limit: '64kb' }), staffRoutes(h), softphoneRoutes(h), notesRoutes(h), voiceTokenRoutes(h), announcementRoutes(h));
       app.get('/api/metrics/live', requireStaff(h, ['supervisor', 'manager']), async (_req, res) => {
         res.json(await currentMetrics(h));
       });

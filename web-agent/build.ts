@@ -24,7 +24,7 @@ export async function buildPages(): Promise<void> {
     minify: true,
     logLevel: 'warning',
   });
-  for (const page of ['agent.html', 'dashboard.html', 'style.css']) await cp(join(root, page), join(DIST, page));
+  for (const page of ['agent.html', 'agent.css', 'dashboard.html', 'style.css', 'dashboard.css']) await cp(join(root, page), join(DIST, page));
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await buildPages();

@@ -1,7 +1,8 @@
-import { and, eq, lte, sql } from 'drizzle-orm';
+import { and, eq, lte, not, sql } from 'drizzle-orm';
 import { agents, calls, offers } from '../../db/schema.ts';
 import type { Hotline } from '../hotline.ts';
 import { appendEvents } from '../calls/events.ts';
+import { HELD_FOR_DISPOSITION, wrapUpDisposed } from '../notes/disposition.ts';
 import { withdrawOffer } from './offers.ts';
 import { agentGone } from './presence.ts';
 import { routeSoon } from './route.ts';
@@ -25,21 +26,30 @@ export async function sweep(h: Hotline): Promise<void> {
     await withdrawOffer(h, offer.id, { status: 'missed', reason: 'ring-limit', agent: 'break' }, { takeBack: true });
   }
 
+  // Wrap-up time is over: available if the call's notes have a disposition, else held until they do
+  // (see src/notes/disposition.ts).
   const wrapped = await db
     .update(agents)
     .set({ presence: 'available', since: now, idleSince: now, wrapUpUntil: null })
-    .where(and(eq(agents.presence, 'wrap-up'), lte(agents.wrapUpUntil, now)))
+    .where(and(eq(agents.presence, 'wrap-up'), lte(agents.wrapUpUntil, now), wrapUpDisposed(agents.staffId)))
     .returning({ staffId: agents.staffId });
   for (const { staffId } of wrapped) {
     h.bus.emit('wrap-up-ended', { staffId });
     h.bus.emit('presence', { staffId, presence: 'available', reason: null });
   }
+  const held = await db
+    .update(agents)
+    .set({ wrapUpUntil: null, breakReason: HELD_FOR_DISPOSITION })
+    // A disposition saved since the statement above is left to the next sweep, which frees the agent.
+    .where(and(eq(agents.presence, 'wrap-up'), lte(agents.wrapUpUntil, now), not(wrapUpDisposed(agents.staffId))))
+    .returning({ staffId: agents.staffId });
+  for (const { staffId } of held) h.bus.emit('presence', { staffId, presence: 'wrap-up', reason: HELD_FOR_DISPOSITION });
 
   const gone = await db.select({ staffId: agents.staffId }).from(agents).where(lte(agents.goneAt, now));
   for (const { staffId } of gone) await agentGone(h, staffId);
 
   const overflowed = await overflow(h, now);
-  if (wrapped.length || overflowed) h.bus.emit('changed');
+  if (wrapped.length || held.length || overflowed) h.bus.emit('changed');
   // Routing also runs here, so a pass lost to a crash between commit and carrier request is made up.
   routeSoon(h);
 }

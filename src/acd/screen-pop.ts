@@ -1,5 +1,5 @@
-import { and, desc, eq, ne } from 'drizzle-orm';
-import { calls } from '../../db/schema.ts';
+import { and, asc, desc, eq, inArray, ne, or } from 'drizzle-orm';
+import { callbacks, callNotes, calls, staff } from '../../db/schema.ts';
 import type { Db, Tx } from '../database.ts';
 
 /** What the agent sees the moment the phone rings: who is calling and what the IVR learned. */
@@ -13,12 +13,26 @@ export type ScreenPop = {
   path: string[];
   answers: Record<string, string>;
   waitedSeconds: number;
-  /** The caller's earlier calls, newest first: when, which queue, how it ended. */
-  previousCalls: Array<{ callSid: string; at: string; queue: string | null; endReason: string | null }>;
+  /** The caller's earlier calls, newest first: when, which queue, how it ended, and what the agents noted. */
+  previousCalls: Array<{
+    callSid: string;
+    at: string;
+    queue: string | null;
+    endReason: string | null;
+    notes: Array<{ employeeNo: string; topic: string | null; disposition: string | null; text: string }>;
+  }>;
+  /**
+   * The caller's open cases. Cases (complaints, lost items …) do not exist yet: for now these are the
+   * callbacks still owed to this number or promised on one of the earlier calls.
+   */
+  openCallbacks: Array<{ id: number; dueAt: string; queue: string }>;
 };
 
 const PREVIOUS_CALLS = 5;
+/** Enough of a note to recognise the story; the full notes are one click away. */
+const NOTE_PREVIEW = 200;
 
+/** On the offer's hot path: the call, its earlier calls, their notes, the open callbacks (four small queries). */
 export async function screenPop(db: Db | Tx, callSid: string, offerId: number, now: Date): Promise<ScreenPop | undefined> {
   const [call] = await db.select().from(calls).where(eq(calls.sid, callSid));
   if (!call) return undefined;
@@ -28,6 +42,20 @@ export async function screenPop(db: Db | Tx, callSid: string, offerId: number, n
     .where(and(eq(calls.from, call.from), ne(calls.sid, callSid)))
     .orderBy(desc(calls.startedAt))
     .limit(PREVIOUS_CALLS);
+  const sids = previous.map((p) => p.callSid);
+  const notes = sids.length
+    ? await db
+        .select({ callSid: callNotes.callSid, employeeNo: staff.employeeNo, topic: callNotes.topic, disposition: callNotes.disposition, text: callNotes.text })
+        .from(callNotes)
+        .innerJoin(staff, eq(staff.id, callNotes.staffId))
+        .where(inArray(callNotes.callSid, sids))
+        .orderBy(asc(callNotes.createdAt))
+    : [];
+  const owed = await db
+    .select({ id: callbacks.id, dueAt: callbacks.dueAt, queue: callbacks.queue })
+    .from(callbacks)
+    .where(and(eq(callbacks.status, 'open'), sids.length ? or(eq(callbacks.number, call.from), inArray(callbacks.callSid, sids)) : eq(callbacks.number, call.from)))
+    .orderBy(asc(callbacks.dueAt));
   return {
     callSid,
     offerId,
@@ -37,6 +65,13 @@ export async function screenPop(db: Db | Tx, callSid: string, offerId: number, n
     path: call.ivr.path,
     answers: call.ivr.answers,
     waitedSeconds: call.queuedAt ? Math.max(0, Math.round((now.getTime() - call.queuedAt.getTime()) / 1000)) : 0,
-    previousCalls: previous.map((p) => ({ ...p, at: p.at.toISOString() })),
+    previousCalls: previous.map((p) => ({
+      ...p,
+      at: p.at.toISOString(),
+      notes: notes
+        .filter((n) => n.callSid === p.callSid)
+        .map(({ employeeNo, topic, disposition, text }) => ({ employeeNo, topic, disposition, text: text.slice(0, NOTE_PREVIEW) })),
+    })),
+    openCallbacks: owed.map((c) => ({ id: c.id, dueAt: c.dueAt.toISOString(), queue: c.queue })),
   };
 }

@@ -6,6 +6,7 @@ import { enterAt, isListening, speak, start, step } from '../ivr/engine.ts';
 import type { IvrContext, IvrInput, IvrOutput, IvrState, StepResult } from '../ivr/types.ts';
 import { getAnnouncement } from './announcement.ts';
 import { appendEvents } from './events.ts';
+import { surveyCallEnded } from '../survey/survey.ts';
 
 /**
  * The IVR's transitions of a call, each one transaction: the call row changes, its events are appended and
@@ -92,6 +93,8 @@ async function apply(tx: Tx, sid: string, seq: number, result: StepResult, rende
 /** The carrier reports the caller's leg is over (hung up, or we hung up). Once, whatever the order. */
 export async function endCall(h: Hotline, sid: string, durationSeconds: number | undefined, at: Date): Promise<boolean> {
   return h.database.db.transaction(async (tx) => {
+    // A survey still asking ends as partial with what was answered (every time: it changes nothing twice).
+    await surveyCallEnded(tx, sid, at);
     const [ended] = await tx
       .update(calls)
       .set({

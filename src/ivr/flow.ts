@@ -126,7 +126,8 @@ export const flowFile = z.strictObject({
     .strictObject({
       invalid: prompt,
       noInput: prompt,
-      afterInfo: prompt,
+      /** Said after a self-service answer; required only in a flow with `info` nodes (the survey has none). */
+      afterInfo: prompt.optional(),
       unavailable: prompt,
       /** Said to a waiting caller at each announcement; {position} is their place in line. */
       hold: prompt.optional(),

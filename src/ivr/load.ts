@@ -62,6 +62,7 @@ function checkFlow(flow: Flow, flows: Flows, path: string): void {
   for (const [key, choice] of Object.entries(flow.globalOptions)) target(`field globalOptions.${key}.next`, choice.next);
   for (const [name, p] of Object.entries(flow.messages)) prompt(`field messages.${name}`, p);
   for (const [id, node] of Object.entries(flow.nodes)) {
+    if (node.kind === 'info' && !flow.messages.afterInfo) fail(`node ${id}`, 'is an info node, which needs messages.afterInfo');
     for (const [field, t] of targetsOf(node)) target(`node ${id}, field ${field}`, t);
     if ('prompt' in node) prompt(`node ${id}, field prompt`, node.prompt);
     if (node.kind === 'gather' && node.pattern !== undefined) {

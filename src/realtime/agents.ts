@@ -3,6 +3,8 @@ import { z } from 'zod';
 import type { AcdEvents } from '../acd/bus.ts';
 import { agentConnected, agentDisconnected, choosePresence, PresenceError, presenceOf } from '../acd/presence.ts';
 import type { Hotline } from '../hotline.ts';
+import { DISPOSITION_REQUIRED, mayEndWrapUp, releaseHeldWrapUp } from '../notes/disposition.ts';
+import { NotesError, parseNotes, saveNotes } from '../notes/notes.ts';
 import { requireSession, staffOf } from './server.ts';
 
 /** Agents (and supervisors, who take calls too) connect here. */
@@ -13,14 +15,19 @@ const presenceRequest = z.strictObject({
   reason: z.string().min(1).max(60).optional(),
 });
 
-type Ack = (answer: { ok: true; presence: string } | { ok: false; error: string }) => void;
+type Ack = (answer: { ok: true; presence: string } | { ok: false; error: string; field?: string }) => void;
+type NotesAck = (answer: { ok: true; version: number; savedAt: string } | { ok: false; error: string; field?: string }) => void;
+
+const callSidOf = z.object({ callSid: z.string('is required').min(1, 'is required').max(64, 'is not a call') });
+const WRAP_UP_REFUSED = { ok: false, error: DISPOSITION_REQUIRED, field: 'disposition' } as const;
 
 const room = (staffId: number) => `agent:${staffId}`;
 
 /**
  * `/agents`: one room per agent. Pushes `offer` (the screen-pop), `offer-withdrawn`, `connected`,
- * `ended`, `wrap-up-ended` and `presence`; takes `presence` {state, reason} and `wrap-up-done`, each
- * with an acknowledgement.
+ * `ended`, `wrap-up-ended` and `presence`; takes `presence` {state, reason}, `wrap-up-done` and `notes`
+ * {callSid, ...NotesInput}, each with an acknowledgement. Leaving wrap-up (wrap-up-done, or any presence)
+ * is refused until the call's notes have a disposition (src/notes/disposition.ts).
  */
 export function agentsNamespace(h: Hotline, nsp: Namespace): () => void {
   requireSession(h, nsp, ROLES);
@@ -33,13 +40,29 @@ export function agentsNamespace(h: Hotline, nsp: Namespace): () => void {
     socket.on('presence', async (body: unknown, ack?: Ack) => {
       const parsed = presenceRequest.safeParse(body);
       if (!parsed.success) return ack?.({ ok: false, error: parsed.error.issues[0]!.message });
+      if (!(await mayEndWrapUp(h, me.id))) return ack?.(WRAP_UP_REFUSED);
       await answer(ack, () => choosePresence(h, me.id, parsed.data.state, parsed.data.reason ?? null));
     });
 
     socket.on('wrap-up-done', async (ack?: Ack) => {
       const current = await presenceOf(h, me.id);
       if (current?.presence !== 'wrap-up') return ack?.({ ok: false, error: `not in wrap-up (${current?.presence ?? 'offline'})` });
+      if (!(await mayEndWrapUp(h, me.id))) return ack?.(WRAP_UP_REFUSED);
       await answer(ack, () => choosePresence(h, me.id, 'available'));
+    });
+
+    socket.on('notes', async (body: unknown, ack?: NotesAck) => {
+      try {
+        const sid = callSidOf.safeParse(body);
+        if (!sid.success) throw new NotesError(`callSid ${sid.error.issues[0]!.message}`, 'callSid');
+        const saved = await saveNotes(h, me.id, sid.data.callSid, parseNotes(body));
+        if (saved.applied && saved.disposition) await releaseHeldWrapUp(h, me.id);
+        ack?.({ ok: true, version: saved.version, savedAt: saved.savedAt });
+      } catch (err) {
+        if (err instanceof NotesError) return ack?.({ ok: false, error: err.message, ...(err.field ? { field: err.field } : {}) });
+        h.log.error({ err, staffId: me.id }, 'could not save notes');
+        ack?.({ ok: false, error: 'could not save the notes: try again' });
+      }
     });
 
     socket.on('disconnect', async () => {

@@ -12,7 +12,10 @@ export function currentMetrics(h: Hotline): Promise<LiveMetrics> {
   return liveMetrics(h.database.db, { now: h.now(), timeZone: h.config.timeZone, queues: h.queues, ringCycleSeconds: h.config.ringCycleSeconds });
 }
 
-/** `/managers`: supervisors and managers receive `metrics` on connecting, on every change, and every 2 s. */
+/**
+ * `/managers`: supervisors and managers receive `metrics` (LiveMetrics: queues, today's figures with CSAT, the
+ * agent board, calls per 15 minutes, rings histogram) on connecting, on every change, and every 2 s.
+ */
 export function managersNamespace(h: Hotline, nsp: Namespace): () => void {
   requireSession(h, nsp, ROLES);
   let pending: NodeJS.Timeout | undefined;
@@ -34,7 +37,12 @@ export function managersNamespace(h: Hotline, nsp: Namespace): () => void {
   };
 
   nsp.on('connection', async (socket) => {
-    socket.emit('metrics', await currentMetrics(h));
+    try {
+      socket.emit('metrics', await currentMetrics(h));
+    } catch (err) {
+      // The next round (within 2 s) tries again; a failed query must not become an unhandled rejection.
+      h.log.warn({ err }, 'live metrics failed');
+    }
   });
   h.bus.on('changed', soon);
   const timer = setInterval(soon, EVERY_MS);

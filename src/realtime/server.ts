@@ -7,18 +7,25 @@ import { authenticate } from '../staff/auth.ts';
 import type { Role, StaffMember } from '../staff/staff.ts';
 import { agentsNamespace } from './agents.ts';
 import { managersNamespace } from './managers.ts';
+import { phoneNamespace } from './phone.ts';
+import type { Simulator } from '../telephony/carrier/simulator/simulator.ts';
 
 export type Realtime = { io: Server; close(): Promise<void> };
 
 /**
- * Socket.IO for the people on the floor: `/agents` (screen-pops, presence) and `/managers` (live metrics).
+ * Socket.IO for the people on the floor: `/agents` (screen-pops, presence, notes), `/managers` (live
+ * metrics) and, with the carrier simulator, `/phone` (the agent page's simulated phone).
  * The only module that knows Socket.IO. On PostgreSQL the postgres adapter shares rooms between server
  * processes, so an offer routed by one process reaches the agent's socket on another.
  */
-export async function startRealtime(h: Hotline, http: HttpServer): Promise<Realtime> {
+export async function startRealtime(h: Hotline, http: HttpServer, simulator?: Simulator): Promise<Realtime> {
   const io = new Server(http, { serveClient: false });
   const pool = h.database.server ? await adapterPool(h, io) : undefined;
-  const stops = [agentsNamespace(h, io.of('/agents')), managersNamespace(h, io.of('/managers'))];
+  const stops = [
+    agentsNamespace(h, io.of('/agents')),
+    managersNamespace(h, io.of('/managers')),
+    ...(simulator ? [phoneNamespace(h, io.of('/phone'), simulator)] : []),
+  ];
   return {
     io,
     async close() {

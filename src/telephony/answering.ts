@@ -20,12 +20,17 @@ export function webhooks(h: Hotline): Webhooks {
       connect: (offerId) => `${base}/connect?offer=${offerId}`,
       agentLeg: (offerId) => `${base}/agent-leg?offer=${offerId}`,
       afterCall: (offerId) => `${base}/after-call?offer=${offerId}`,
+      survey: (seq, language) => `${base}/survey?seq=${seq}&language=${encodeURIComponent(language)}`,
     },
   };
 }
 
-/** Wrap a handler that produces TwiML: bad input is a 400 naming the field; any failure still speaks. */
-export function answering(w: Webhooks, handler: (req: Request) => Promise<string>) {
+/**
+ * Wrap a handler that produces TwiML: bad input is a 400 naming the field; any failure still speaks. By
+ * default a failure apologises and queues the caller for an agent; `onFailure` says something else (the
+ * survey just thanks the caller and lets them go).
+ */
+export function answering(w: Webhooks, handler: (req: Request) => Promise<string>, onFailure?: (req: Request) => string) {
   return async (req: Request, res: Response) => {
     let twiml: string;
     try {
@@ -35,8 +40,8 @@ export function answering(w: Webhooks, handler: (req: Request) => Promise<string
         res.status(400).type('text/plain').send(err.message);
         return;
       }
-      w.h.log.error({ err, callSid: req.body?.CallSid, path: req.path }, 'webhook failed; apologising and queueing the caller');
-      twiml = renderUnavailable(w.flow, fallbackQueue(w.flow), w.urls);
+      w.h.log.error({ err, callSid: req.body?.CallSid, path: req.path }, 'webhook failed; apologising');
+      twiml = onFailure ? onFailure(req) : renderUnavailable(w.flow, fallbackQueue(w.flow), w.urls);
     }
     res.type('text/xml').send(twiml);
   };

@@ -4,6 +4,7 @@ import { dialEnded, legProgress } from '../acd/offers.ts';
 import { placement, type Placement } from '../acd/placement.ts';
 import { speak } from '../ivr/engine.ts';
 import type { Prompt } from '../ivr/flow.ts';
+import { surveyAfterCall } from '../survey/webhooks.ts';
 import { answering, type Webhooks } from './answering.ts';
 import { parseParams, voiceParams } from './params.ts';
 import { renderDial, renderHangup, renderQueue } from './twiml.ts';
@@ -11,7 +12,8 @@ import { renderDial, renderHangup, renderQueue } from './twiml.ts';
 /**
  * Connecting a waiting caller to an agent, Twilio's way: the ACD redirects the caller's live call to
  * `/connect`, which Dials the agent's softphone; the agent leg reports to `/agent-leg`; when the Dial is
- * over the caller's leg continues at `/after-call`. `/requeue` takes a caller back to waiting.
+ * over the caller's leg continues at `/after-call` (into the post-call survey when the agent ended a
+ * conversation, src/survey). `/requeue` takes a caller back to waiting.
  */
 
 const offerQuery = z.looseObject({
@@ -28,6 +30,8 @@ const legParams = voiceParams.extend({
 
 const dialParams = voiceParams.extend({
   DialCallStatus: z.string().default('failed'),
+  /** The caller's own leg: `completed` when they hung up (Twilio still tells the action; nobody listens). */
+  CallStatus: z.string().optional(),
 });
 
 /** Seconds the carrier lets a Dial ring beyond the ring limit: our own deadline should act first. */
@@ -58,7 +62,15 @@ export function connectWebhooks(router: Router, w: Webhooks): void {
     const p = parseParams(dialParams, req.body);
     const { offer } = parseParams(offerQuery, req.query);
     await dialEnded(h, offer, p.DialCallStatus);
-    // After a conversation the call is closing (goodbye); without one the caller is back in the queue.
+    // The agent ended a conversation and the caller is still on the line: the post-call survey.
+    if (p.DialCallStatus === 'completed' && p.CallStatus !== 'completed') {
+      const survey = await surveyAfterCall(w, p.CallSid, offer).catch((err: unknown) => {
+        h.log.error({ err, callSid: p.CallSid }, 'survey could not start; saying goodbye');
+        return undefined;
+      });
+      if (survey) return survey;
+    }
+    // Otherwise after a conversation the call is closing (goodbye); without one the caller is back in the queue.
     return render(await placement(h, p.CallSid));
   }));
 

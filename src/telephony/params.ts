@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { IvrInput } from '../ivr/types.ts';
 
 /**
  * The Twilio parameters the hotline reads, validated at the boundary. Twilio adds parameters over time, so
@@ -22,6 +23,13 @@ export const gatherParams = call.extend({
   SpeechResult: z.string().optional(),
   Confidence: z.coerce.number().min(0).max(1).optional(),
 });
+
+/** What a Gather heard, as the IVR engine takes it: keys, words, or nothing. */
+export function inputOf(p: { Digits?: string | undefined; SpeechResult?: string | undefined; Confidence?: number | undefined }): IvrInput {
+  if (p.Digits) return { kind: 'digits', digits: p.Digits };
+  if (p.SpeechResult) return { kind: 'speech', text: p.SpeechResult, ...(p.Confidence !== undefined ? { confidence: p.Confidence } : {}) };
+  return { kind: 'silence' };
+}
 
 export const stepQuery = z.looseObject({
   seq: z

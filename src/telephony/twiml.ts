@@ -23,6 +23,8 @@ export type Urls = {
   agentLeg(offerId: number): string;
   /** The Dial's action: the caller's leg goes on here once the agent's leg is over. */
   afterCall(offerId: number): string;
+  /** Where the answer to the post-call survey's step numbered `seq` goes; `language` is the caller's. */
+  survey(seq: number, language: string): string;
 };
 
 export function renderIvr(output: IvrOutput, nextSeq: number, urls: Urls): string {

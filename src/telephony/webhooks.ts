@@ -5,11 +5,11 @@ import { routeSoon } from '../acd/route.ts';
 import { callbackMinutes, requestCallback, waitTurn } from '../acd/wait.ts';
 import { answerCall, endCall, getCall, takeInput, type Render } from '../calls/ivr.ts';
 import { speak } from '../ivr/engine.ts';
-import type { IvrInput } from '../ivr/types.ts';
 import {
   BadRequest,
   FINAL_STATUSES,
   gatherParams,
+  inputOf,
   parseParams,
   queueExitParams,
   queueWaitParams,
@@ -20,6 +20,7 @@ import {
 import { requireTwilioSignature } from './signature.ts';
 import { answering, fallbackQueue, webhooks } from './answering.ts';
 import { connectWebhooks } from './connect.ts';
+import { surveyWebhooks } from '../survey/webhooks.ts';
 import {
   renderCallbackConfirmed,
   renderHangup,
@@ -124,6 +125,7 @@ export function twilioWebhooks(h: Hotline): Router {
   }));
 
   connectWebhooks(router, w);
+  surveyWebhooks(router, w);
 
   router.post('/status', async (req, res) => {
     try {
@@ -146,12 +148,6 @@ export function twilioWebhooks(h: Hotline): Router {
   });
 
   return router;
-}
-
-function inputOf(p: { Digits?: string | undefined; SpeechResult?: string | undefined; Confidence?: number | undefined }): IvrInput {
-  if (p.Digits) return { kind: 'digits', digits: p.Digits };
-  if (p.SpeechResult) return { kind: 'speech', text: p.SpeechResult, ...(p.Confidence !== undefined ? { confidence: p.Confidence } : {}) };
-  return { kind: 'silence' };
 }
 
 function logWebhook(h: Hotline): express.RequestHandler {

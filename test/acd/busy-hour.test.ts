@@ -28,7 +28,7 @@ async function waitingOrRinging(call: SimulatedCall): Promise<void> {
   }
 }
 
-const PATHS = [['1', '0'], ['2', '0'], ['2', '2', '0'], ['1', '1', '0'], ['2', '3', '1234#', '0312'], ['1', '4', '']];
+const PATHS = [['1', '0'], ['2', '0'], ['2', '2', '0'], ['1', '1', '0', '1234#'], ['2', '3', '1234#', '0312'], ['1', '4', '']];
 const CALLERS = 50;
 const GIVE_UP_EVERY = 7; // every 7th caller hangs up while waiting
 
@@ -67,6 +67,8 @@ describe('50 callers and 8 agents', () => {
             hotline.sim.answer(leg.sid);
             await new Promise((r) => setTimeout(r, 5 + (n % 4) * 5));
             await hotline.sim.hangup(leg.sid);
+            // The caller then rates the call and says it was solved (typed ahead of the survey's questions).
+            hotline.sim.press(leg.parentSid, `${1 + (n % 5)}1`);
           }
         } catch {
           // The caller hung up first: the leg is gone, and the ACD frees the agent.

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { sweep } from '../../src/acd/deadlines.ts';
+import { saveNotes } from '../../src/notes/notes.ts';
 import type { Leg } from '../../src/telephony/carrier/simulator/dial.ts';
 import { agentOnFloor, callRow, eventually, offersFor, presence } from '../support/agents.ts';
 import { heard, hotlinePerFile, nextEvent } from '../support/running.ts';
@@ -42,19 +43,24 @@ describe('offering a caller to an agent', () => {
     expect(await callRow(h(), call.sid)).toMatchObject({ status: 'connected', agentId: luggage.id });
   });
 
-  it('after the agent hangs up, thanks the caller and puts the agent in wrap-up, then available', async () => {
+  it('after the agent hangs up, asks the caller the survey and puts the agent in wrap-up, then available', async () => {
     const agent = await agentOnFloor(h(), '1002', { luggage: 4 });
     const { call, leg } = await ringingCall(LUGGAGE);
     running().sim.answer(leg.sid);
     await nextEvent(call, 'connected');
     await running().sim.hangup(leg.sid);
-    const events = await running().sim.ended(call.sid);
-    expect(heard(events).at(-1)).toBe('[en-US] Thank you for calling. You are welcome to call us again at any time. Goodbye.');
+    // The caller is asked the post-call survey (test/survey), and hangs up there.
+    await nextEvent(call, 'listening', (await nextEvent(call, 'disconnected')).n);
+    expect(heard(call.events).at(-1)).toMatch(/^\[en-US\] How satisfied are you with this call\?/);
+    running().sim.callerHangup(call.sid);
+    await running().sim.ended(call.sid);
 
     const wrapping = await eventually(() => presence(h(), agent.id), (p) => p.presence === 'wrap-up', 'agent in wrap-up');
     expect((wrapping.wrapUpUntil!.getTime() - running().clock.now.getTime()) / 1000).toBe(h().queues.get('luggage')!.wrapUpSeconds);
     expect((await offersFor(h(), call.sid))[0]).toMatchObject({ status: 'completed' });
 
+    // Wrap-up ends on time once the agent has recorded how the call ended (test/notes holds the rule).
+    await saveNotes(h(), agent.id, call.sid, { version: 1, disposition: 'resolved' });
     running().clock.advance(h().queues.get('luggage')!.wrapUpSeconds);
     await sweep(h());
     expect(await presence(h(), agent.id)).toMatchObject({ presence: 'available', wrapUpUntil: null });

@@ -81,16 +81,24 @@ describe('the welcome', () => {
 
 describe('the main menu', () => {
   it('1 tickets → 1 reads the refund fee tiers, then offers 9 to repeat', async () => {
-    const { said } = await callToQueue(['2', '1', '1', '9', '0']);
+    const { said } = await callToQueue(['2', '1', '1', '9', '0', '']);
     const tiers = said.filter((line) => line.includes('From 24 to 48 hours, it is 10 percent'));
     expect(tiers).toHaveLength(2); // read, then repeated with 9
     expect(said).toContain('[en-US] To hear this again, press 9. To go back, press star. For an agent, press 0.');
   });
 
-  it('1 tickets → 0 reaches the tickets queue', async () => {
-    const { queue, row } = await callToQueue(['2', '1', '0']);
+  it('1 tickets → 0 asks for the train number and reaches the tickets queue with it', async () => {
+    const { queue, row, said } = await callToQueue(['2', '1', '0', '1234#']);
+    expect(said).toContain('[en-US] If your question is about a particular train, key in the digits of the train number, then press hash.');
     expect(queue).toBe('tickets');
     expect(row).toMatchObject({ queue: 'tickets', priority: 2, endReason: 'abandoned-in-queue' });
+    expect(row.ivr.answers).toEqual({ trainNumber: '1234' });
+  });
+
+  it('1 tickets → 0 reaches the tickets queue without a train number when the caller keys none', async () => {
+    const { queue, row } = await callToQueue(['2', '1', '0', '']);
+    expect(queue).toBe('tickets');
+    expect(row.ivr.answers).toEqual({});
   });
 
   it('2 luggage → 3 damaged luggage explains the claim and reaches the luggage queue', async () => {

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agents, calls, offers, staff, type OfferStatus, type Presence } from '../../db/schema.ts';
+import { agents, calls, offers, staff, surveys, type OfferStatus, type Presence } from '../../db/schema.ts';
 import { loadQueues } from '../../src/acd/queues.ts';
 import type { Database } from '../../src/database.ts';
+import { csatMean, csatTopTwoBox, resolvedRate, type SurveyResponse } from '../../src/metrics/figures.ts';
 import { liveMetrics, startOfLocalDay, type QueueLive } from '../../src/metrics/live.ts';
 import { testDatabase } from '../support/database.ts';
 
@@ -41,6 +42,17 @@ let database: Database;
  *
  * Yesterday (not today): Y1 queued 23:59:59, answered 00:00:09 today (its offer rang yesterday, 2 rings);
  * Y2 queued 12:00:00, hung up 12:01:00.
+ *
+ * Surveys (agent, rating, solved, status, begun):
+ *   T6  1001  5  yes  complete  00:05:10
+ *   T1  1001  4  no   complete  08:04:10
+ *   T2  1001  2  –    partial   08:15:10   hung up before "was it solved"
+ *   Z1  1003  –  –    partial   09:10:00   hung up at the first question: no response
+ *   Z2  1003  3  –    asking    09:59:30   rated, still being asked
+ *   Y0  1001  1  no   complete  yesterday 15:00:00 (not today)
+ *
+ * Also on the roster: 3001, a manager logged in (not on the agent board), 2001 a supervisor who never logged
+ * in nor took a call (not on it either).
  */
 beforeAll(async () => {
   database = await testDatabase();
@@ -62,9 +74,15 @@ beforeAll(async () => {
       .insert(staff)
       .values({ employeeNo, name: `Agent ${employeeNo}`, role: 'agent', skills, passwordHash: 'not-a-real-hash', disabled: disabled ?? false })
       .returning({ id: staff.id });
-    await db.insert(agents).values({ staffId: row!.id, presence, since: yesterday('23:00:00') });
+    await db.insert(agents).values({ staffId: row!.id, presence, since: yesterday('23:00:00'), breakReason: presence === 'break' ? 'meal' : null });
     ids.set(employeeNo, row!.id);
   }
+  const [manager] = await db
+    .insert(staff)
+    .values({ employeeNo: '3001', name: 'Manager', role: 'manager', passwordHash: 'not-a-real-hash' })
+    .returning({ id: staff.id });
+  await db.insert(agents).values({ staffId: manager!.id, presence: 'available', since: today('09:00:00') });
+  await db.insert(staff).values({ employeeNo: '2001', name: 'Supervisor', role: 'supervisor', passwordHash: 'not-a-real-hash' });
 
   type Row = { queue?: string; status: string; queuedAt?: Date; answeredAt?: Date; endedAt?: Date; endReason?: string; startedAt: Date };
   const call = (sid: string, r: Row) => ({
@@ -109,7 +127,30 @@ beforeAll(async () => {
     offer('T5', 'complaints', 'abandoned', today('08:40:30')),
     offer('Y1', 'tickets', 'completed', yesterday('23:59:59'), 2),
   ]);
+
+  await db.insert(surveys).values(
+    SURVEYS.map(([callSid, agent, rating, solved, status, startedAt]) => ({
+      callSid,
+      staffId: ids.get(agent)!,
+      queue: 'tickets',
+      language: 'zh-CN',
+      state: { flow: 'survey', node: 'rating', language: 'zh-CN', attempt: 0, answers: {}, path: [] },
+      rating,
+      solved,
+      status,
+      startedAt,
+    })),
+  );
 });
+
+const SURVEYS: Array<[string, string, number | null, boolean | null, 'asking' | 'complete' | 'partial', Date]> = [
+  ['T6', '1001', 5, true, 'complete', today('00:05:10')],
+  ['T1', '1001', 4, false, 'complete', today('08:04:10')],
+  ['T2', '1001', 2, null, 'partial', today('08:15:10')],
+  ['Z1', '1003', null, null, 'partial', today('09:10:00')],
+  ['Z2', '1003', 3, null, 'asking', today('09:59:30')],
+  ['Y0', '1001', 1, false, 'complete', yesterday('15:00:00')],
+];
 
 afterAll(async () => {
   await database?.close();
@@ -118,8 +159,8 @@ afterAll(async () => {
 const none = { available: 0, ringing: 0, onCall: 0, wrapUp: 0, break: 0 };
 
 describe('the live board at 10:00', () => {
-  it('is stamped with the time it describes', async () => {
-    expect((await liveMetrics(database.db, options())).at).toBe('2026-11-25T02:00:00.000Z');
+  it('is stamped with the time it describes, and the time zone its day is read in', async () => {
+    expect(await liveMetrics(database.db, options())).toMatchObject({ at: '2026-11-25T02:00:00.000Z', timeZone: 'Asia/Shanghai' });
   });
 
   it('lists every queue in the order of queues.yaml, with its waiting callers and the longest wait', async () => {
@@ -160,7 +201,74 @@ describe('the live board at 10:00', () => {
       averageSpeedOfAnswerSeconds: 24.25,
       // within 20 s: T1 (12), T3 (20) / (4 answered + T5; T4 is a short abandon) = 2 / 5
       serviceLevel: 0.4,
+      serviceLevelSeconds: 20,
+      // 3 of the 4 answered offers
+      answeredWithinStandardShare: 75,
+      csat: {
+        // ratings 5, 4, 2, 3 (T6 T1 T2 Z2): mean 3.5 → (3.5 − 1) / 4 × 100
+        mean: 62.5,
+        // 5 and 4 of four ratings
+        topTwoBox: 50,
+        // yes (T6), no (T1); T2 and Z2 did not answer it
+        resolvedRate: 0.5,
+        // T6 T1 T2 Z2; not Z1 (answered nothing), nor Y0 (yesterday)
+        responses: 4,
+      },
     });
+  });
+
+  it('computes CSAT as figures.ts defines it, partial surveys counting for the questions they answered', async () => {
+    const { csat } = (await liveMetrics(database.db, options())).today;
+    const todays: SurveyResponse[] = SURVEYS.filter(([, , , , , at]) => at >= startOfLocalDay(NOW, 'Asia/Shanghai')).map(
+      ([, , rating, resolved]) => ({ rating, resolved }),
+    );
+    expect(csat.mean).toBeCloseTo(csatMean(todays)!, 10);
+    expect(csat.topTwoBox).toBeCloseTo(csatTopTwoBox(todays)!, 10);
+    expect(csat.resolvedRate).toBeCloseTo(resolvedRate(todays)!, 10);
+  });
+
+  it('boards every agent who logged in, with presence and since when, calls answered today, their three-ring share and CSAT', async () => {
+    const since = yesterday('23:00:00').toISOString();
+    const board = (await liveMetrics(database.db, options())).agents;
+    // Not 1007 (disabled), 3001 (a manager), 2001 (never logged in, no calls).
+    expect(board.map((a) => a.employeeNo)).toEqual(['1001', '1002', '1003', '1004', '1005', '1006', '1008']);
+    const row = (no: string) => board.find((a) => a.employeeNo === no)!;
+    expect(row('1001')).toMatchObject({
+      name: 'Agent 1001',
+      presence: 'available',
+      presenceSince: since,
+      breakReason: null,
+      // T6, T1, T2 (Y1's offer rang yesterday); within three rings: T6 and T1
+      callsToday: 3,
+      withinStandardShare: (2 / 3) * 100,
+      // ratings 5, 4, 2 (not Y0's 1, yesterday's)
+      csat: ((11 / 3 - 1) / 4) * 100,
+      csatTopTwoBox: (2 / 3) * 100,
+    });
+    expect(row('1002')).toMatchObject({ presence: 'on-call', callsToday: 1, withinStandardShare: 100, csat: null, csatTopTwoBox: null });
+    expect(row('1003')).toMatchObject({ presence: 'wrap-up', callsToday: 0, withinStandardShare: null, csat: 50, csatTopTwoBox: 0 });
+    expect(row('1004')).toMatchObject({ presence: 'ringing', callsToday: 0, withinStandardShare: null });
+    expect(row('1005')).toMatchObject({ presence: 'break', breakReason: 'meal', presenceSince: since });
+    expect(row('1006')).toMatchObject({ presence: 'offline', callsToday: 0, csat: null });
+  });
+
+  it('counts answered offers by rings to answer', async () => {
+    // T6 1 ring, T3 2, T1 3, T2 4; not Y1's (yesterday) nor the missed and ringing offers
+    expect((await liveMetrics(database.db, options())).ringsHistogram).toEqual({ '1': 1, '2': 1, '3': 1, '4+': 1 });
+  });
+
+  it('charts today per 15 minutes from midnight in Shanghai to the slot now is in', async () => {
+    const slots = (await liveMetrics(database.db, options())).per15Minutes;
+    // 00:00 … 10:00 (now is the first instant of the 10:00 slot): 41 slots, the first at midnight Shanghai (16:00 UTC the day before)
+    expect(slots).toHaveLength(41);
+    expect(slots[0]).toEqual({ start: '2026-11-24T16:00:00.000Z', offered: 1, answered: 1, abandoned: 0 }); // 00:00 T6
+    expect(slots[1]).toEqual({ start: '2026-11-24T16:15:00.000Z', offered: 0, answered: 0, abandoned: 0 });
+    expect(slots[32]).toEqual({ start: '2026-11-25T00:00:00.000Z', offered: 2, answered: 2, abandoned: 0 }); // 08:00 T1, T2 (08:10)
+    expect(slots[33]).toEqual({ start: '2026-11-25T00:15:00.000Z', offered: 1, answered: 1, abandoned: 0 }); // 08:15 T3 (08:20)
+    expect(slots[34]).toEqual({ start: '2026-11-25T00:30:00.000Z', offered: 2, answered: 0, abandoned: 2 }); // 08:30 T4, T5 (08:40)
+    expect(slots[39]).toEqual({ start: '2026-11-25T01:45:00.000Z', offered: 3, answered: 0, abandoned: 0 }); // 09:45 W1 W2 W3
+    expect(slots[40]).toEqual({ start: '2026-11-25T02:00:00.000Z', offered: 0, answered: 0, abandoned: 0 }); // 10:00
+    expect(slots.reduce((n, s) => n + s.offered, 0)).toBe(9);
   });
 });
 
@@ -172,10 +280,16 @@ describe('a new day', () => {
       answered: 0,
       abandoned: 0,
       answeredWithinStandard: 0,
+      answeredWithinStandardShare: null,
       averageRings: null,
       averageSpeedOfAnswerSeconds: null,
       serviceLevel: null,
+      serviceLevelSeconds: 20,
+      csat: { mean: null, topTwoBox: null, resolvedRate: null, responses: 0 },
     });
+    expect(board.per15Minutes).toEqual([{ start: '2026-11-25T16:00:00.000Z', offered: 0, answered: 0, abandoned: 0 }]);
+    expect(board.ringsHistogram).toEqual({ '1': 0, '2': 0, '3': 0, '4+': 0 });
+    expect(board.agents.find((a) => a.employeeNo === '1001')).toMatchObject({ callsToday: 0, withinStandardShare: null, csat: null });
     // W1 has waited since 09:58:20 the day before: 14 h 1 min 50 s.
     expect(board.queues[0]).toMatchObject({ name: 'tickets', waiting: 2, longestWaitSeconds: 14 * 3600 + 110 });
   });

@@ -85,7 +85,9 @@ describe('the /agents namespace', () => {
     await running().sim.hangup(leg.sid);
     expect(Date.parse((await ended).wrapUpUntil)).toBeGreaterThan(running().clock.now.getTime());
 
-    // The agent may end wrap-up early.
+    // The agent may end wrap-up early, once the call's notes have a disposition.
+    expect(await ask(s, 'wrap-up-done')).toMatchObject({ ok: false, field: 'disposition' });
+    expect(await ask(s, 'notes', { callSid: call.sid, version: 1, disposition: 'resolved' })).toMatchObject({ ok: true, version: 1 });
     expect(await ask(s, 'wrap-up-done')).toEqual({ ok: true, presence: 'available' });
   });
 

@@ -30,8 +30,12 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
-/** A page whose console errors and uncaught exceptions fail the spec that reads `errors`. */
-export async function openPage(browser: Browser, url: string): Promise<{ page: Page; errors: string[] }> {
+/**
+ * A page whose console errors and uncaught exceptions fail the spec that reads `errors`. With `clock`, the
+ * browser's clock starts at the hotline's test clock (sessions, rings and call timers are the server's times)
+ * and moves on in real time.
+ */
+export async function openPage(browser: Browser, url: string, options: { clock?: Date } = {}): Promise<{ page: Page; errors: string[] }> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const page = await context.newPage();
   const errors: string[] = [];
@@ -39,6 +43,7 @@ export async function openPage(browser: Browser, url: string): Promise<{ page: P
   page.on('console', (message) => {
     if (message.type() === 'error') errors.push(message.text());
   });
+  if (options.clock) await page.clock.install({ time: options.clock });
   await page.goto(url);
   return { page, errors };
 }

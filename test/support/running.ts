@@ -13,15 +13,17 @@ import { testConfig } from './hotline.ts';
  * server) over a fresh test database. The clock is the test's: `clock.now` starts inside opening hours.
  */
 export async function runningHotline(
-  options: { timeScale?: number; env?: Record<string, string>; sweepEveryMs?: number; database?: Database } = {},
+  options: {
+    timeScale?: number;
+    env?: Record<string, string>;
+    sweepEveryMs?: number;
+    database?: Database;
+    /** The clock moves on in real time from OPEN (browser specs, where a person's pace sets the times). */
+    clockRuns?: boolean;
+  } = {},
 ) {
   const database = options.database ?? (await testDatabase());
-  const clock = {
-    now: OPEN,
-    advance(seconds: number) {
-      this.now = new Date(this.now.getTime() + seconds * 1000);
-    },
-  };
+  const clock = options.clockRuns ? runningClock(OPEN) : stoppedClock(OPEN);
   const running = await startHotline(testConfig(options.env), {
     log: pino({ level: 'silent' }),
     database,
@@ -38,6 +40,34 @@ export async function runningHotline(
     async close() {
       await running.close();
       if (!options.database) await database.close();
+    },
+  };
+}
+
+type Clock = { now: Date; advance(seconds: number): void };
+
+/** Stands still unless the test moves it. */
+function stoppedClock(start: Date): Clock {
+  return {
+    now: start,
+    advance(seconds) {
+      this.now = new Date(this.now.getTime() + seconds * 1000);
+    },
+  };
+}
+
+/** Real time, shifted to begin at `start`; the test may still jump it forward. */
+function runningClock(start: Date): Clock {
+  let shift = start.getTime() - Date.now();
+  return {
+    get now() {
+      return new Date(Date.now() + shift);
+    },
+    set now(at: Date) {
+      shift = at.getTime() - Date.now();
+    },
+    advance(seconds) {
+      shift += seconds * 1000;
     },
   };
 }
@@ -83,7 +113,7 @@ export function hotlinePerFile(options: Parameters<typeof runningHotline>[0] = {
   });
   beforeEach(async () => {
     await hotline.sim.close();
-    await hotline.database.db.execute(sql`truncate staff, agents, offers, sessions, calls, call_events, call_replies restart identity`);
+    await hotline.database.db.execute(sql`truncate staff, agents, offers, sessions, calls, call_events, call_replies, call_notes, surveys, callbacks restart identity`);
     hotline.clock.now = OPEN;
   });
   return () => hotline;

@@ -1,1 +1,15 @@
-document.querySelector('#app')!.textContent = 'agent';
+import { currentSession } from '../shared/session.ts';
+import { openDesk } from './desk.ts';
+import { tr } from './i18n.ts';
+import { loginForm } from './login.ts';
+
+/** The agent's softphone page: log in (unless this tab already has a session), then the desk until log out. */
+const root = document.querySelector<HTMLElement>('#app')!;
+const title = () => (document.title = tr.t('title'));
+title();
+tr.onChange(title);
+
+for (;;) {
+  const session = currentSession() ?? (await loginForm(root));
+  await openDesk(root, session);
+}

@@ -33,8 +33,14 @@ export class Simulator implements Carrier {
   readonly timeScale: number;
   readonly log: Logger;
   readonly now: () => Date;
-  /** 'ring' (Leg): an agent softphone is being rung. */
-  readonly rings = new EventEmitter<{ ring: [Leg] }>();
+  /**
+   * 'ring' (Leg): an agent softphone is being rung. 'ended' (Leg, reason): an agent leg is over, ringing
+   * or answered: rejected, agent-hung-up, caller-hung-up, withdrawn (the caller was taken elsewhere),
+   * hung-up (by the REST API), no-answer, completed.
+   */
+  readonly rings = new EventEmitter<{ ring: [Leg]; ended: [Leg, string] }>();
+  /** What the agent's side did to a leg, for the reason its end is reported with. */
+  private readonly legEndings = new Map<string, string>();
   private targetUrl: string;
   private readonly calls = new Map<string, { call: SimulatedCall; done: Promise<void> }>();
   private readonly legs = new Map<string, { leg: Leg; call: SimulatedCall }>();
@@ -188,7 +194,29 @@ export class Simulator implements Carrier {
   }
 
   closeLeg(leg: Leg): void {
+    const entry = this.legs.get(leg.sid);
     this.legs.delete(leg.sid);
+    const ending = this.legEndings.get(leg.sid);
+    this.legEndings.delete(leg.sid);
+    const interruption = entry?.call.interruption;
+    const reason =
+      ending ??
+      (interruption?.kind === 'redirect'
+        ? 'withdrawn'
+        : interruption?.kind === 'hangup'
+          ? interruption.by === 'caller' ? 'caller-hung-up' : 'hung-up'
+          : leg.answeredAt ? 'completed' : 'no-answer');
+    this.rings.emit('ended', leg, reason);
+  }
+
+  /** The agent legs ringing or connected now. */
+  openLegs(): Leg[] {
+    return [...this.legs.values()].map((entry) => entry.leg);
+  }
+
+  /** The caller's call an open agent leg belongs to. */
+  callOfLeg(legSid: string): SimulatedCall | undefined {
+    return this.legs.get(legSid)?.call;
   }
 
   ring(leg: Leg): void {
@@ -207,6 +235,8 @@ export class Simulator implements Carrier {
     if (entry.leg.state !== from) throw new SimulatorError(`agent leg ${legSid} is ${entry.leg.state}, not ${from}`, 409);
     entry.leg.state = to;
     if (to === 'answered') entry.leg.answeredAt = Date.now();
+    if (to === 'rejected') this.legEndings.set(legSid, 'rejected');
+    if (to === 'hung-up') this.legEndings.set(legSid, 'agent-hung-up');
     entry.call.wake();
   }
 

@@ -1,0 +1,201 @@
+import { and, eq, isNotNull, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { callbacks, callNotes, calls, offers, staff } from '../../db/schema.ts';
+import type { Hotline } from '../hotline.ts';
+import type { StaffMember } from '../staff/staff.ts';
+
+/**
+ * An agent's notes on a call ("listen and record"). The page saves while the agent types, numbering each
+ * save; the database keeps the highest number, so a save that arrives late (a socket that dropped and came
+ * back, a retried PUT) never overwrites a newer one. A promised callback is kept as one `callbacks` row.
+ */
+
+export const TOPICS = ['tickets', 'refund', 'change', 'luggage', 'lost-item', 'complaint', 'station-services', 'other'] as const;
+export const DISPOSITIONS = ['resolved', 'callback-promised', 'forwarded', 'complaint-filed'] as const;
+
+const required = (message: string) => ({ error: (i: { input: unknown }) => (i.input === undefined ? 'is required' : message) });
+const words = (max: number) => z.string('must be text').max(max, `must be at most ${max} characters`).optional();
+
+/** One save, as the page sends it over the socket (with the callSid) or in PUT /api/calls/:sid/notes. */
+export const notesInput = z.object({
+  version: z.number(required('must be a whole number from 1')).int('must be a whole number from 1').positive('must be a whole number from 1'),
+  passengerName: words(100),
+  contactNumber: words(30),
+  trainNumber: words(10),
+  seatNumber: words(10),
+  topic: z.enum(TOPICS, `must be one of ${TOPICS.join(', ')}`).nullable().optional(),
+  text: words(4000),
+  disposition: z.enum(DISPOSITIONS, `must be one of ${DISPOSITIONS.join(', ')}`).nullable().optional(),
+  callbackDueAt: z.iso.datetime({ offset: true, error: 'must be an ISO date and time, e.g. 2026-03-12T15:00:00Z' }).nullable().optional(),
+});
+export type NotesInput = z.output<typeof notesInput>;
+
+/** The notes as stored: what GET /api/calls/:sid/notes and the softphone's current call show. */
+export type Notes = {
+  callSid: string;
+  staffId: number;
+  employeeNo: string;
+  version: number;
+  updatedAt: string;
+  passengerName: string;
+  contactNumber: string;
+  trainNumber: string;
+  seatNumber: string;
+  topic: string | null;
+  text: string;
+  disposition: string | null;
+  callbackDueAt: string | null;
+  callbackId: number | null;
+};
+
+/** A save the hotline refuses; `field` names the input at fault, `status` is the HTTP answer. */
+export class NotesError extends Error {
+  constructor(
+    message: string,
+    readonly field: string | undefined,
+    readonly status: 400 | 404 = 400,
+  ) {
+    super(message);
+  }
+}
+
+export const NOT_YOUR_CALL = 'not your call';
+
+/** Parse a save or say which field is wrong: "topic must be one of …". */
+export function parseNotes(body: unknown): NotesInput {
+  const parsed = notesInput.safeParse(body ?? {});
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const field = issue.path.join('.') || undefined;
+  throw new NotesError(`${field ?? 'notes'} ${issue.message}`, field);
+}
+
+/**
+ * Store one save of `staffId`'s notes on `callSid`, a call they answered. Fields left out keep what is
+ * stored. Returns the version the database holds afterwards and when it was saved: the save's own, or a
+ * newer one's when this save came too late (`applied: false`, nothing changed).
+ */
+export async function saveNotes(
+  h: Hotline,
+  staffId: number,
+  callSid: string,
+  input: NotesInput,
+): Promise<{ applied: boolean; version: number; savedAt: string; disposition: string | null }> {
+  const now = h.now();
+  const dueAt = input.callbackDueAt == null ? input.callbackDueAt : new Date(input.callbackDueAt);
+  if (dueAt && dueAt.getTime() <= now.getTime()) throw new NotesError('callbackDueAt must be in the future', 'callbackDueAt');
+
+  return h.database.db.transaction(async (tx) => {
+    const [answered] = await tx
+      .select({ from: calls.from, queue: calls.queue, ivr: calls.ivr })
+      .from(offers)
+      .innerJoin(calls, eq(calls.sid, offers.callSid))
+      .where(and(eq(offers.callSid, callSid), eq(offers.staffId, staffId), isNotNull(offers.answeredAt)))
+      .limit(1);
+    if (!answered) throw new NotesError(NOT_YOUR_CALL, undefined, 404);
+
+    const { version, callbackDueAt: _due, ...fields } = input;
+    const changes = {
+      ...fields,
+      // A due time belongs to a promised callback only.
+      ...(dueAt !== undefined ? { callbackDueAt: dueAt } : {}),
+      ...(input.disposition !== undefined && input.disposition !== 'callback-promised' ? { callbackDueAt: null } : {}),
+    };
+    const [row] = await tx
+      .insert(callNotes)
+      .values({ callSid, staffId, ...changes, version, createdAt: now, updatedAt: now })
+      .onConflictDoUpdate({
+        target: [callNotes.callSid, callNotes.staffId],
+        set: { ...changes, version, updatedAt: now },
+        // Concurrent and late saves are settled here, in one statement: the highest version wins.
+        setWhere: sql`${callNotes.version} < excluded.version`,
+      })
+      .returning();
+    if (!row) {
+      const [newer] = await tx
+        .select({ version: callNotes.version, updatedAt: callNotes.updatedAt, disposition: callNotes.disposition })
+        .from(callNotes)
+        .where(and(eq(callNotes.callSid, callSid), eq(callNotes.staffId, staffId)));
+      return { applied: false, version: newer!.version, savedAt: newer!.updatedAt.toISOString(), disposition: newer!.disposition };
+    }
+    if (row.disposition === 'callback-promised' && !row.callbackDueAt) {
+      throw new NotesError('callbackDueAt is required when the disposition is callback-promised', 'callbackDueAt');
+    }
+
+    // The promised callback: one row per notes, made, moved or cancelled with them.
+    let callbackId = row.callbackId;
+    if (row.disposition === 'callback-promised') {
+      const number = row.contactNumber.trim() || answered.from;
+      const moved = callbackId
+        ? await tx
+            .update(callbacks)
+            .set({ dueAt: row.callbackDueAt!, number })
+            .where(and(eq(callbacks.id, callbackId), eq(callbacks.status, 'open')))
+            .returning({ id: callbacks.id })
+        : [];
+      if (moved.length === 0) {
+        const [made] = await tx
+          .insert(callbacks)
+          .values({ callSid, number, queue: answered.queue ?? '', language: answered.ivr.language, requestedAt: now, dueAt: row.callbackDueAt! })
+          .returning({ id: callbacks.id });
+        callbackId = made!.id;
+      }
+    } else if (callbackId) {
+      await tx.update(callbacks).set({ status: 'cancelled' }).where(and(eq(callbacks.id, callbackId), eq(callbacks.status, 'open')));
+      callbackId = null;
+    }
+    if (callbackId !== row.callbackId) await tx.update(callNotes).set({ callbackId }).where(eq(callNotes.id, row.id));
+    return { applied: true, version: row.version, savedAt: row.updatedAt.toISOString(), disposition: row.disposition };
+  });
+}
+
+const notesColumns = {
+  callSid: callNotes.callSid,
+  staffId: callNotes.staffId,
+  employeeNo: staff.employeeNo,
+  version: callNotes.version,
+  updatedAt: callNotes.updatedAt,
+  passengerName: callNotes.passengerName,
+  contactNumber: callNotes.contactNumber,
+  trainNumber: callNotes.trainNumber,
+  seatNumber: callNotes.seatNumber,
+  topic: callNotes.topic,
+  text: callNotes.text,
+  disposition: callNotes.disposition,
+  callbackDueAt: callNotes.callbackDueAt,
+  callbackId: callNotes.callbackId,
+};
+
+function present(row: { updatedAt: Date; callbackDueAt: Date | null } & Omit<Notes, 'updatedAt' | 'callbackDueAt'>): Notes {
+  return { ...row, updatedAt: row.updatedAt.toISOString(), callbackDueAt: row.callbackDueAt?.toISOString() ?? null };
+}
+
+/** One agent's notes on a call, if they saved any. */
+export async function notesOf(h: Hotline, callSid: string, staffId: number): Promise<Notes | null> {
+  const [row] = await h.database.db
+    .select(notesColumns)
+    .from(callNotes)
+    .innerJoin(staff, eq(staff.id, callNotes.staffId))
+    .where(and(eq(callNotes.callSid, callSid), eq(callNotes.staffId, staffId)));
+  return row ? present(row) : null;
+}
+
+/**
+ * The notes on a call that `viewer` may read: an agent only their own (none → 404, whether the call is
+ * someone else's or does not exist, so an agent learns nothing of other agents' calls); supervisors,
+ * managers and trainers everyone's.
+ */
+export async function notesForCall(h: Hotline, viewer: StaffMember, callSid: string): Promise<Notes[]> {
+  if (viewer.role === 'agent') {
+    const own = await notesOf(h, callSid, viewer.id);
+    if (!own) throw new NotesError(`no notes of yours for call ${callSid}`, undefined, 404);
+    return [own];
+  }
+  const rows = await h.database.db
+    .select(notesColumns)
+    .from(callNotes)
+    .innerJoin(staff, eq(staff.id, callNotes.staffId))
+    .where(eq(callNotes.callSid, callSid))
+    .orderBy(callNotes.createdAt);
+  return rows.map(present);
+}

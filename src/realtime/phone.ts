@@ -1,0 +1,59 @@
+import type { Namespace, Socket } from 'socket.io';
+import { z } from 'zod';
+import { clientIdentity } from '../acd/placement.ts';
+import type { Hotline } from '../hotline.ts';
+import { SimulatedPhones, type PhoneAction } from '../telephony/carrier/simulator/phone.ts';
+import { SimulatorError, type Simulator } from '../telephony/carrier/simulator/simulator.ts';
+import { requireSession, staffOf } from './server.ts';
+
+const ROLES = ['agent', 'supervisor'] as const;
+const ACTIONS: readonly PhoneAction[] = ['answer', 'reject', 'hangup', 'mute', 'hold'];
+
+const request = z.object({
+  legSid: z.string('legSid is required').min(1, 'legSid is required').max(64, 'legSid is not a leg'),
+  on: z.boolean('on must be true or false').optional(),
+});
+
+type Ack = (answer: { ok: true } | { ok: false; error: string }) => void;
+
+const room = (identity: string) => `phone:${identity}`;
+
+/**
+ * `/phone`, simulator mode only: the agent page's phone when there is no Twilio. Each staff member hears
+ * the legs the simulator rings for their identity: `incoming` {legSid, callSid, from, ringingSince} (also
+ * on connecting, for a leg already ringing) and `leg-ended` {legSid, reason}; and sends `answer`,
+ * `reject`, `hangup`, `mute`, `hold` {legSid, on?}, each acknowledged {ok} or {ok: false, error}.
+ */
+export function phoneNamespace(h: Hotline, nsp: Namespace, sim: Simulator): () => void {
+  requireSession(h, nsp, ROLES);
+  const phones = new SimulatedPhones(sim);
+
+  nsp.on('connection', (socket: Socket) => {
+    const identity = clientIdentity(staffOf(socket).employeeNo);
+    void socket.join(room(identity));
+    for (const action of ACTIONS) {
+      socket.on(action, async (body: unknown, ack?: Ack) => {
+        const parsed = request.safeParse(body);
+        if (!parsed.success) return ack?.({ ok: false, error: parsed.error.issues[0]!.message });
+        try {
+          await phones.act(identity, parsed.data.legSid, action, parsed.data.on ?? true);
+          ack?.({ ok: true });
+        } catch (err) {
+          if (!(err instanceof SimulatorError)) h.log.error({ err, identity, action }, 'simulated phone action failed');
+          ack?.({ ok: false, error: err instanceof SimulatorError ? err.message : `could not ${action}` });
+        }
+      });
+    }
+    for (const leg of phones.ringing(identity)) socket.emit('incoming', leg);
+  });
+
+  const incoming = (identity: string, leg: unknown) => nsp.to(room(identity)).emit('incoming', leg);
+  const ended = (identity: string, legSid: string, reason: string) => nsp.to(room(identity)).emit('leg-ended', { legSid, reason });
+  phones.events.on('incoming', incoming);
+  phones.events.on('ended', ended);
+  return () => {
+    phones.events.off('incoming', incoming);
+    phones.events.off('ended', ended);
+    phones.close();
+  };
+}

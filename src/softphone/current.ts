@@ -1,0 +1,43 @@
+import { and, desc, eq, inArray } from 'drizzle-orm';
+import { offers } from '../../db/schema.ts';
+import type { Hotline } from '../hotline.ts';
+import { presenceOf } from '../acd/presence.ts';
+import { screenPop, type ScreenPop } from '../acd/screen-pop.ts';
+import { notesOf, type Notes } from '../notes/notes.ts';
+
+export type CurrentCall = {
+  screenPop: ScreenPop;
+  offerStatus: 'ringing' | 'connected' | 'completed';
+  answeredAt: string | null;
+  notes: Notes | null;
+};
+
+/**
+ * The call the agent's softphone shows: their live offer (ringing or connected) or, while they wrap up,
+ * the call that just ended. A page reloaded mid-call or mid-wrap-up picks up where it was from this.
+ */
+export async function currentCall(h: Hotline, staffId: number): Promise<CurrentCall | null> {
+  const db = h.database.db;
+  let [offer] = await db
+    .select()
+    .from(offers)
+    .where(and(eq(offers.staffId, staffId), inArray(offers.status, ['ringing', 'connected'])))
+    .limit(1);
+  if (!offer && (await presenceOf(h, staffId))?.presence === 'wrap-up') {
+    [offer] = await db
+      .select()
+      .from(offers)
+      .where(and(eq(offers.staffId, staffId), eq(offers.status, 'completed')))
+      .orderBy(desc(offers.endedAt), desc(offers.id))
+      .limit(1);
+  }
+  if (!offer) return null;
+  const pop = await screenPop(db, offer.callSid, offer.id, h.now());
+  if (!pop) return null;
+  return {
+    screenPop: pop,
+    offerStatus: offer.status as CurrentCall['offerStatus'],
+    answeredAt: offer.answeredAt?.toISOString() ?? null,
+    notes: await notesOf(h, offer.callSid, staffId),
+  };
+}

@@ -1,0 +1,147 @@
+import { and, eq } from 'drizzle-orm';
+import { callReplies, calls, offers, surveys } from '../../db/schema.ts';
+import type { Tx } from '../database.ts';
+import type { Hotline } from '../hotline.ts';
+import { appendEvents } from '../calls/events.ts';
+import { enterAt, isListening, step } from '../ivr/engine.ts';
+import type { Flow } from '../ivr/flow.ts';
+import type { IvrContext, IvrInput, IvrOutput, IvrState, StepResult } from '../ivr/types.ts';
+
+/**
+ * The post-call survey: after the agent hangs up, the caller is asked the survey flow's questions
+ * (ivr-flows/survey.yaml) by the IVR engine, with the survey's own state and step counter in its `surveys`
+ * row. Each transition is one transaction that changes the row, appends to the call's events and stores
+ * the reply, so a webhook the carrier retries is answered again and changes nothing (as calls/ivr.ts does
+ * for the IVR).
+ */
+
+export const SURVEY_FLOW = 'survey';
+
+export type Survey = typeof surveys.$inferSelect;
+
+/** Turns what the caller hears next into the carrier's document; the next answer will carry `nextSeq`. */
+export type SurveyRender = (output: IvrOutput, nextSeq: number, language: string) => string;
+
+/** A survey step's reply: the document, and whether the survey is now over (complete or partial). */
+export type SurveyReply = { twiml: string; ended: boolean };
+
+/**
+ * The survey's replies share `call_replies` with the IVR's, which numbers its steps 0, 1, 2 …: survey step
+ * `seq` is kept at -1 - seq, apart from them.
+ */
+const replySeq = (seq: number) => -1 - seq;
+
+export function surveyFlow(h: Hotline): Flow | undefined {
+  return h.flows.get(SURVEY_FLOW);
+}
+
+/**
+ * The caller's leg asks what next after a conversation the agent ended (`offerId` completed, the caller
+ * still on the line): the survey's first question. Undefined when there is no survey to give (no survey
+ * flow, no conversation, the caller gone); a repeated request is answered with the same first question.
+ */
+export async function startSurvey(h: Hotline, callSid: string, offerId: number, render: SurveyRender): Promise<SurveyReply | undefined> {
+  const flow = surveyFlow(h);
+  if (!flow) return undefined;
+  const ctx = context(h);
+  return h.database.db.transaction(async (tx) => {
+    const [offer] = await tx
+      .select({ staffId: offers.staffId, queue: offers.queue })
+      .from(offers)
+      .where(and(eq(offers.id, offerId), eq(offers.callSid, callSid), eq(offers.status, 'completed')));
+    const [call] = await tx.select({ status: calls.status, ivr: calls.ivr }).from(calls).where(eq(calls.sid, callSid));
+    if (!offer || !call || call.status === 'ended') return undefined;
+    const language = flow.languages.includes(call.ivr.language) ? call.ivr.language : flow.languages[0]!;
+    const first: IvrState = { flow: flow.name, node: flow.start, language, attempt: 0, answers: {}, path: [] };
+    const result = enterAt(ctx, first, `${flow.name}:${flow.start}`);
+    const [created] = await tx
+      .insert(surveys)
+      .values({ callSid, staffId: offer.staffId, queue: offer.queue, language, state: result.state, seq: 0, status: 'asking', startedAt: ctx.now })
+      .onConflictDoNothing()
+      .returning();
+    if (!created) {
+      const reply = await storedReply(tx, callSid, 0);
+      return reply === undefined ? undefined : { twiml: reply, ended: false };
+    }
+    await appendEvents(tx, callSid, [{ type: 'survey.started', data: { offerId, staffId: offer.staffId, queue: offer.queue, language } }], ctx.now);
+    return apply(tx, created, 0, result, render, ctx.now);
+  });
+}
+
+/**
+ * The caller answered (or stayed silent) at the survey step numbered `seq`. Undefined when there is no
+ * such question to answer (no survey, or one that is over or elsewhere): the caller is then thanked.
+ */
+export async function answerSurvey(h: Hotline, callSid: string, seq: number, input: IvrInput, render: SurveyRender): Promise<SurveyReply | undefined> {
+  const ctx = context(h);
+  return h.database.db.transaction(async (tx) => {
+    const [row] = await tx.select().from(surveys).where(eq(surveys.callSid, callSid)).for('update');
+    if (!row) return undefined;
+    if (seq < row.seq) {
+      const reply = await storedReply(tx, callSid, seq);
+      if (reply !== undefined) return { twiml: reply, ended: row.status !== 'asking' };
+    }
+    if (seq !== row.seq || row.status !== 'asking' || !isListening(ctx, row.state)) {
+      await appendEvents(tx, callSid, [{ type: 'survey.unexpected', data: { seq, expected: row.seq, status: row.status } }], ctx.now);
+      return undefined;
+    }
+    return apply(tx, row, seq, step(ctx, row.state, input), render, ctx.now);
+  });
+}
+
+/**
+ * The caller's leg is over (called inside the transaction that ends the call): a survey still asking
+ * keeps what was answered and ends as partial.
+ */
+export async function surveyCallEnded(tx: Tx, callSid: string, at: Date): Promise<void> {
+  const [ended] = await tx
+    .update(surveys)
+    .set({ status: 'partial', endedAt: at })
+    .where(and(eq(surveys.callSid, callSid), eq(surveys.status, 'asking')))
+    .returning({ rating: surveys.rating, solved: surveys.solved });
+  if (ended) await appendEvents(tx, callSid, [{ type: 'survey.ended', data: { status: 'partial', ...ended, by: 'hangup' } }], at);
+}
+
+/** A call's survey, if one was given. */
+export async function surveyOf(h: Hotline, callSid: string): Promise<Survey | undefined> {
+  const [row] = await h.database.db.select().from(surveys).where(eq(surveys.callSid, callSid));
+  return row;
+}
+
+/** The answers the survey flow gathered, as the columns store them; a question not (validly) answered is null. */
+export function answersOf(state: IvrState): { rating: number | null; solved: boolean | null } {
+  const { rating, solved } = state.answers;
+  return {
+    rating: rating !== undefined && /^[1-5]$/.test(rating) ? Number(rating) : null,
+    solved: solved === '1' ? true : solved === '2' ? false : null,
+  };
+}
+
+async function apply(tx: Tx, row: Survey, seq: number, result: StepResult, render: SurveyRender, at: Date): Promise<SurveyReply> {
+  const ended = result.output.then.kind !== 'listen';
+  const answers = answersOf(result.state);
+  // Over with both answers is complete; over without them (retries used up) keeps what was answered.
+  const status = !ended ? 'asking' : answers.rating !== null && answers.solved !== null ? 'complete' : 'partial';
+  await tx
+    .update(surveys)
+    .set({ state: result.state, seq: seq + 1, ...answers, status, ...(ended ? { endedAt: at } : {}) })
+    .where(eq(surveys.callSid, row.callSid));
+  const events = ended ? [...result.events, { type: 'survey.ended', data: { status, ...answers, by: 'survey' } }] : result.events;
+  await appendEvents(tx, row.callSid, events, at);
+  const twiml = render(result.output, seq + 1, result.state.language);
+  await tx.insert(callReplies).values({ callSid: row.callSid, seq: replySeq(seq), twiml }).onConflictDoNothing();
+  return { twiml, ended };
+}
+
+async function storedReply(tx: Tx, callSid: string, seq: number): Promise<string | undefined> {
+  const [row] = await tx
+    .select({ twiml: callReplies.twiml })
+    .from(callReplies)
+    .where(and(eq(callReplies.callSid, callSid), eq(callReplies.seq, replySeq(seq))));
+  return row?.twiml;
+}
+
+/** The survey needs no announcement and no opening hours: only the flows and the clock. */
+function context(h: Hotline): IvrContext {
+  return { flows: h.flows, now: h.now(), timeZone: h.config.timeZone, announcement: null };
+}

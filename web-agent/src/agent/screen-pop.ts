@@ -1,0 +1,77 @@
+import { el } from '../shared/dom.ts';
+import { known, tr } from './i18n.ts';
+import type { Notes, ScreenPop } from './softphone.ts';
+
+/** The screen-pop card: who is calling, what the IVR learned, and the caller's history. */
+export function screenPopCard(pop: ScreenPop): HTMLElement {
+  const row = (key: Parameters<typeof tr.t>[0], value: Node | string, testid?: string) =>
+    el('div', { class: 'row' }, tr.label(el('dt'), key), el('dd', testid ? { 'data-testid': testid } : {}, value));
+  const answers = el(
+    'dl',
+    { class: 'answers', 'data-testid': 'ivr-answers' },
+    ...Object.entries(pop.answers).flatMap(([name, value]) => [
+      tr.label(el('dt'), known(`answer.${name}`)),
+      el('dd', { 'data-answer': name }, value),
+    ]),
+  );
+  const waited = el('span');
+  tr.label(waited, 'seconds', { n: pop.waitedSeconds });
+  return el(
+    'section',
+    { class: 'screen-pop card', 'data-testid': 'screen-pop', 'data-call-sid': pop.callSid },
+    el(
+      'dl',
+      { class: 'facts' },
+      row('caller', el('span', { class: 'number' }, pop.from), 'caller'),
+      row('language', tr.label(el('span'), known(`lang.${pop.language}`)), 'caller-language'),
+      row('queue', tr.label(el('span'), known(`queue.${pop.queue}`)), 'queue'),
+      row('waited', waited),
+      row('ivrPath', el('ol', { class: 'path' }, ...pop.path.map((node) => el('li', {}, node)))),
+    ),
+    Object.keys(pop.answers).length ? el('div', {}, tr.label(el('h3'), 'answers'), answers) : '',
+    history(pop),
+    callbacks(pop),
+  );
+}
+
+function history(pop: ScreenPop): HTMLElement {
+  const list = el('ul', { class: 'previous' });
+  for (const call of pop.previousCalls) {
+    const notes = ([] as Array<Partial<Notes>>).concat(call.notes ?? []);
+    list.append(
+      el(
+        'li',
+        {},
+        el('time', { datetime: call.at }, new Date(call.at).toLocaleString()),
+        ' · ',
+        call.queue ? tr.label(el('span'), known(`queue.${call.queue}`)) : '',
+        call.endReason ? ` · ${call.endReason}` : '',
+        ...notes.map((n) =>
+          el(
+            'blockquote',
+            { class: 'previous-notes' },
+            [n.topic ? tr.t(known(`topic.${n.topic}`)) : '', n.disposition ? tr.t(known(`disposition.${n.disposition}`)) : '', n.text ?? '']
+              .filter(Boolean)
+              .join(' — '),
+          ),
+        ),
+      ),
+    );
+  }
+  return el(
+    'div',
+    { class: 'history' },
+    tr.label(el('h3'), 'previousCalls'),
+    pop.previousCalls.length ? list : tr.label(el('p', { class: 'muted' }), 'noPreviousCalls'),
+  );
+}
+
+function callbacks(pop: ScreenPop): HTMLElement | string {
+  if (!pop.openCallbacks?.length) return '';
+  return el(
+    'div',
+    { class: 'callbacks' },
+    tr.label(el('h3'), 'openCallbacks'),
+    el('ul', {}, ...pop.openCallbacks.map((c) => el('li', {}, tr.label(el('span'), 'due', { at: new Date(c.dueAt).toLocaleString() }), c.queue ? ` · ${c.queue}` : ''))),
+  );
+}
