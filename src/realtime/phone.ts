@@ -21,7 +21,7 @@ const room = (identity: string) => `phone:${identity}`;
 /**
  * `/phone`, simulator mode only: the agent page's phone when there is no Twilio. Each staff member hears
  * the legs the simulator rings for their identity: `incoming` {legSid, callSid, from, ringingSince} (also
- * on connecting, for a leg already ringing) and `leg-ended` {legSid, reason}; and sends `answer`,
+ * on connecting, for a leg already ringing or connected) and `leg-ended` {legSid, reason}; and sends `answer`,
  * `reject`, `hangup`, `mute`, `hold` {legSid, on?}, each acknowledged {ok} or {ok: false, error}.
  */
 export function phoneNamespace(h: Hotline, nsp: Namespace, sim: Simulator): () => void {
@@ -44,7 +44,7 @@ export function phoneNamespace(h: Hotline, nsp: Namespace, sim: Simulator): () =
         }
       });
     }
-    for (const leg of phones.ringing(identity)) socket.emit('incoming', leg);
+    for (const leg of phones.live(identity)) socket.emit('incoming', leg);
   });
 
   const incoming = (identity: string, leg: unknown) => nsp.to(room(identity)).emit('incoming', leg);

@@ -200,7 +200,7 @@ describe('a call on the page', () => {
     await page.locator('[data-testid="presence"][data-presence="break"]').waitFor();
   });
 
-  it('keeps the screen-pop, the timer and the notes across a reload mid-call', async () => {
+  it('keeps the screen-pop, the timer, the notes and the hang-up button across a reload mid-call', async () => {
     const { page, call } = await ringingPage();
     await page.click('[data-testid="answer"]');
     await eventually(() => offersFor(h(), call.sid), ([o]) => o?.status === 'connected', 'offer connected');
@@ -213,5 +213,9 @@ describe('a call on the page', () => {
     await page.locator('[data-testid="call-timer"]').waitFor();
     expect(await page.locator('textarea[name="text"]').inputValue()).toBe('Asked about a lost umbrella.');
     expect(await text(page, '[data-testid="greeting"]')).toContain('1001');
+
+    // The phone takes the call back too: the agent can still end it.
+    await page.locator('[data-testid="hangup"]:enabled').click();
+    await eventually(() => offersFor(h(), call.sid), ([o]) => o?.status === 'completed', 'the conversation ended');
   });
 });

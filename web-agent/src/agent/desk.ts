@@ -209,7 +209,9 @@ export async function openDesk(root: HTMLElement, session: Session): Promise<voi
   }
 
   const incoming = (call: IncomingCall) => {
-    if (current?.status === 'ringing' && (!call.callSid || call.callSid === current.pop.callSid)) current.attach(call);
+    // A connected call comes again after a reload: the page takes it back so it can still hang up.
+    const live = current?.status === 'ringing' || current?.status === 'connected';
+    if (current && live && (!call.callSid || call.callSid === current.pop.callSid)) current.attach(call);
     else {
       unclaimed.push(call);
       call.onEnded(() => (unclaimed = unclaimed.filter((c) => c !== call)));

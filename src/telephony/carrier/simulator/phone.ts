@@ -41,11 +41,14 @@ export class SimulatedPhones {
     this.sim.rings.off('ended', this.onEnded);
   }
 
-  /** The legs ringing for `identity` now (a page that connects while its phone rings). */
-  ringing(identity: string): IncomingLeg[] {
+  /**
+   * The legs ringing or connected for `identity` now: a page that connects while its phone rings, or that was
+   * reloaded mid-call and must still be able to hang up.
+   */
+  live(identity: string): IncomingLeg[] {
     return this.sim
       .openLegs()
-      .filter((leg) => leg.client === identity && leg.state === 'ringing')
+      .filter((leg) => leg.client === identity && (leg.state === 'ringing' || leg.state === 'answered'))
       .flatMap((leg) => this.describe(leg) ?? []);
   }
 
