@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, real, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import type { IvrState } from '../src/ivr/types.ts';
+import type { Disposition, Topic } from '../src/notes/choices.ts';
 
 const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
@@ -181,10 +182,10 @@ export const callNotes = pgTable(
     trainNumber: text('train_number').notNull().default(''),
     seatNumber: text('seat_number').notNull().default(''),
     /** tickets, refund, change, luggage, lost-item, complaint, station-services, other */
-    topic: text('topic'),
+    topic: text('topic').$type<Topic>(),
     text: text('text').notNull().default(''),
     /** resolved, callback-promised, forwarded, complaint-filed; required before wrap-up ends. */
-    disposition: text('disposition'),
+    disposition: text('disposition').$type<Disposition>(),
     /** For callback-promised: when the passenger was promised the call, and the callbacks row it made. */
     callbackDueAt: at('callback_due_at'),
     callbackId: integer('callback_id'),

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, inArray, ne, or } from 'drizzle-orm';
 import { callbacks, callNotes, calls, staff } from '../../db/schema.ts';
 import type { Db, Tx } from '../database.ts';
+import type { Disposition, Topic } from '../notes/choices.ts';
 
 /** What the agent sees the moment the phone rings: who is calling and what the IVR learned. */
 export type ScreenPop = {
@@ -19,7 +20,7 @@ export type ScreenPop = {
     at: string;
     queue: string | null;
     endReason: string | null;
-    notes: Array<{ employeeNo: string; topic: string | null; disposition: string | null; text: string }>;
+    notes: Array<{ employeeNo: string; topic: Topic | null; disposition: Disposition | null; text: string }>;
   }>;
   /**
    * The caller's open cases. Cases (complaints, lost items …) do not exist yet: for now these are the

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { callbacks, callNotes, calls, offers, staff } from '../../db/schema.ts';
 import type { Hotline } from '../hotline.ts';
 import type { StaffMember } from '../staff/staff.ts';
+import { DISPOSITIONS, TOPICS, type Disposition, type Topic } from './choices.ts';
 
 /**
  * An agent's notes on a call ("listen and record"). The page saves while the agent types, numbering each
@@ -10,8 +11,6 @@ import type { StaffMember } from '../staff/staff.ts';
  * back, a retried PUT) never overwrites a newer one. A promised callback is kept as one `callbacks` row.
  */
 
-export const TOPICS = ['tickets', 'refund', 'change', 'luggage', 'lost-item', 'complaint', 'station-services', 'other'] as const;
-export const DISPOSITIONS = ['resolved', 'callback-promised', 'forwarded', 'complaint-filed'] as const;
 
 const required = (message: string) => ({ error: (i: { input: unknown }) => (i.input === undefined ? 'is required' : message) });
 const words = (max: number) => z.string('must be text').max(max, `must be at most ${max} characters`).optional();
@@ -41,9 +40,9 @@ export type Notes = {
   contactNumber: string;
   trainNumber: string;
   seatNumber: string;
-  topic: string | null;
+  topic: Topic | null;
   text: string;
-  disposition: string | null;
+  disposition: Disposition | null;
   callbackDueAt: string | null;
   callbackId: number | null;
 };

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { addStaff } from '../../src/staff/staff.ts';
 import { heard, hotlinePerFile, listenedTimes } from '../support/running.ts';
+import { staffToken } from '../support/agents.ts';
 
 /**
  * Supervisors and managers set and clear the IVR announcement over HTTP; the next caller hears it after
@@ -18,15 +19,7 @@ beforeEach(async () => {
   }
 });
 
-async function logIn(employeeNo: string): Promise<string> {
-  const res = await fetch(`${running().url}/api/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ employeeNo, password: 'sanling-test' }),
-  });
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { token: string }).token;
-}
+const logIn = (employeeNo: string) => staffToken(running().url, employeeNo);
 
 function announcement(method: 'GET' | 'PUT' | 'DELETE', token?: string, body?: unknown) {
   const headers: Record<string, string> = {};

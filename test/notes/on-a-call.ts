@@ -4,7 +4,7 @@ import type { Hotline } from '../../src/hotline.ts';
 import { addStaff, type Role } from '../../src/staff/staff.ts';
 import type { SimulatedCall } from '../../src/telephony/carrier/simulator/call.ts';
 import type { Leg } from '../../src/telephony/carrier/simulator/dial.ts';
-import { agentOnFloor } from '../support/agents.ts';
+import { agentOnFloor, staffToken } from '../support/agents.ts';
 import type { runningHotline } from '../support/running.ts';
 
 type Running = Awaited<ReturnType<typeof runningHotline>>;
@@ -21,15 +21,7 @@ export function onTheFloor(running: () => Running) {
   });
   const h = (): Hotline => running().hotline;
 
-  async function logIn(employeeNo: string): Promise<string> {
-    const res = await fetch(`${running().url}/api/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ employeeNo, password: 'sanling-test' }),
-    });
-    expect(res.status).toBe(200);
-    return ((await res.json()) as { token: string }).token;
-  }
+  const logIn = (employeeNo: string) => staffToken(running().url, employeeNo);
 
   /** A connected socket; `listen` subscribes before it connects (to what the server says on connecting). */
   async function socket(namespace: '/agents' | '/phone', token: string, listen?: (s: Socket) => void): Promise<Socket> {

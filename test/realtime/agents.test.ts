@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { sweep } from '../../src/acd/deadlines.ts';
 import type { ScreenPop } from '../../src/acd/screen-pop.ts';
 import type { Leg } from '../../src/telephony/carrier/simulator/dial.ts';
-import { agentOnFloor, eventually, offersFor, presence } from '../support/agents.ts';
+import { agentOnFloor, eventually, offersFor, presence, staffToken } from '../support/agents.ts';
 import { hotlinePerFile, nextEvent } from '../support/running.ts';
 
 /** An agent's softphone page as Socket.IO sees it: log in, connect with the token, go available, get popped. */
@@ -15,11 +15,7 @@ afterEach(() => {
   for (const socket of sockets.splice(0)) socket.disconnect();
 });
 
-async function logIn(employeeNo: string, password = 'sanling-test'): Promise<string> {
-  const res = await fetch(`${running().url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ employeeNo, password }) });
-  expect(res.status).toBe(200);
-  return ((await res.json()) as { token: string }).token;
-}
+const logIn = (employeeNo: string, password?: string) => staffToken(running().url, employeeNo, password);
 
 function socket(namespace: '/agents' | '/managers', token: string | undefined): Socket {
   const s = connect(`${running().url}${namespace}`, { auth: token ? { token } : {}, transports: ['websocket'], reconnection: false, forceNew: true });

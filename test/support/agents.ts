@@ -35,3 +35,10 @@ export async function eventually<T>(read: () => Promise<T>, check: (value: T) =>
     await new Promise((r) => setTimeout(r, 10));
   }
 }
+
+/** Log a staff member in over the API of the hotline at `url`; the session's bearer token. */
+export async function staffToken(url: string, employeeNo: string, password = 'sanling-test'): Promise<string> {
+  const res = await fetch(`${url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ employeeNo, password }) });
+  if (res.status !== 200) throw new Error(`login of ${employeeNo} refused: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { token: string }).token;
+}

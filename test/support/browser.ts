@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 
 /**
  * Real headless Chromium (Debian's `chromium`, installed by .ci/run) driven by playwright-core. The flags keep
@@ -54,4 +55,27 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const path = join(SCREENSHOTS, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;
+}
+
+/**
+ * One Chromium for a spec file. Returns `open(url, options)`, which opens a page as `openPage` does; the
+ * pages a spec opened are closed after it.
+ */
+export function browserPerFile(): (url: string, options?: { clock?: Date }) => Promise<{ page: Page; errors: string[] }> {
+  let browser: Browser | undefined;
+  const opened: Page[] = [];
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  });
+  afterEach(async () => {
+    for (const page of opened.splice(0)) await page.context().close();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return async (url, options) => {
+    const page = await openPage(browser!, url, options);
+    opened.push(page.page);
+    return page;
+  };
 }

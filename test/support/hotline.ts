@@ -29,9 +29,12 @@ export function testFlowsDir(yaml = testFlowYaml): string {
   return dir;
 }
 
-/** The webhooks' HTTP app over a real database and the test flow; no carrier is needed to answer webhooks. */
-export async function webhookApp(options: { database?: Database; now?: () => Date } = {}) {
-  const config = testConfig({ IVR_FLOWS_DIR: testFlowsDir() });
+/**
+ * The webhooks' HTTP app over a real database and the test flow (or the flows in `flowsDir`); no carrier is
+ * needed to answer webhooks.
+ */
+export async function webhookApp(options: { database?: Database; now?: () => Date; flowsDir?: string } = {}) {
+  const config = testConfig({ IVR_FLOWS_DIR: options.flowsDir ?? testFlowsDir() });
   const database = options.database ?? (await testDatabase());
   const unused = () => Promise.reject(new Error('the carrier is not used by these webhooks'));
   const hotline: Hotline = {

@@ -5,15 +5,8 @@ import { surveyOf } from '../../src/survey/survey.ts';
 import type { SimulatedCall } from '../../src/telephony/carrier/simulator/call.ts';
 import type { Leg } from '../../src/telephony/carrier/simulator/dial.ts';
 import { agentOnFloor, callRow, eventually, offersFor } from '../support/agents.ts';
-import { pino } from 'pino';
-import { newBus } from '../../src/acd/bus.ts';
-import { loadQueues } from '../../src/acd/queues.ts';
-import type { Hotline } from '../../src/hotline.ts';
-import { loadFlows } from '../../src/ivr/load.ts';
-import { createApp } from '../../src/server.ts';
 import { testDatabase } from '../support/database.ts';
-import { OPEN } from '../support/flows.ts';
-import { callParams, newCallSid, signedPost, testConfig } from '../support/hotline.ts';
+import { callParams, newCallSid, signedPost, testConfig, webhookApp } from '../support/hotline.ts';
 import { heard, hotlinePerFile, nextEvent } from '../support/running.ts';
 import { spoken, verbs } from '../support/twiml.ts';
 
@@ -291,19 +284,7 @@ describe('the survey when the database is down', () => {
 
 /** The webhooks' app over the real flows and a database that has gone away. */
 async function hotlineWithoutDatabase() {
-  const config = testConfig();
   const database = await testDatabase();
   await database.close();
-  const unused = () => Promise.reject(new Error('the carrier is not used here'));
-  const hotline: Hotline = {
-    config,
-    database,
-    flows: loadFlows(config.flowsDir),
-    queues: loadQueues(config.flowsDir),
-    bus: newBus(),
-    carrier: { kind: 'simulator', redirect: unused, hangup: unused },
-    log: pino({ level: 'silent' }),
-    now: () => OPEN,
-  };
-  return createApp(hotline);
+  return (await webhookApp({ database, flowsDir: testConfig().flowsDir })).app;
 }

@@ -1,9 +1,9 @@
 import { eq } from 'drizzle-orm';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { callbacks, callNotes } from '../../db/schema.ts';
 import { agentOnFloor, eventually, offersFor, presence } from '../support/agents.ts';
-import { launchBrowser, openPage, screenshot } from '../support/browser.ts';
+import { browserPerFile, screenshot } from '../support/browser.ts';
 import { hotlinePerFile } from '../support/running.ts';
 
 /**
@@ -13,17 +13,7 @@ import { hotlinePerFile } from '../support/running.ts';
 
 const running = hotlinePerFile({ env: { RING_CYCLE_SECONDS: '1' } });
 const h = () => running().hotline;
-let browser: Browser;
-const pages: Page[] = [];
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(async () => {
-  for (const page of pages.splice(0)) await page.context().close();
-});
+const open = browserPerFile();
 
 const notesOf = async (callSid: string) => h().database.db.select().from(callNotes).where(eq(callNotes.callSid, callSid));
 const noteState = (page: Page) => page.locator('[data-testid="notes-state"]').getAttribute('data-state');
@@ -31,8 +21,7 @@ const noteState = (page: Page) => page.locator('[data-testid="notes-state"]').ge
 /** Agent 1001 on the page (its clock set to the hotline's), answering a Mandarin caller about train 1234. */
 async function connectedCall() {
   const member = await agentOnFloor(h(), '1001', { 'lost-and-found': 3, general: 1 }, { available: false });
-  const { page, errors } = await openPage(browser, `${running().url}/agent`, { clock: running().clock.now });
-  pages.push(page);
+  const { page, errors } = await open(`${running().url}/agent`, { clock: running().clock.now });
   await page.selectOption('select[name="ui-language"]', 'en');
   await page.fill('#employee-no', '1001');
   await page.fill('#password', 'sanling-test');

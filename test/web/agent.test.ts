@@ -1,8 +1,8 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { callNotes } from '../../db/schema.ts';
 import { agentOnFloor, callRow, eventually, offersFor, presence } from '../support/agents.ts';
-import { launchBrowser, openPage, screenshot } from '../support/browser.ts';
+import { browserPerFile, screenshot } from '../support/browser.ts';
 import { hotlinePerFile, nextEvent } from '../support/running.ts';
 
 /**
@@ -13,31 +13,14 @@ import { hotlinePerFile, nextEvent } from '../support/running.ts';
 
 const running = hotlinePerFile({ env: { RING_CYCLE_SECONDS: '1' } });
 const h = () => running().hotline;
-let browser: Browser;
-const pages: Page[] = [];
-beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-});
-afterEach(async () => {
-  for (const page of pages.splice(0)) await page.context().close();
-});
+const open = browserPerFile();
 
 /** Mandarin (1), lost and found (3), train 1234, travel date 12 March: the lost-and-found queue with a train number. */
 const LOST_ON_TRAIN_1234 = ['1', '3', '1234#', '0312'];
 const SKILLS = { 'lost-and-found': 3, general: 1 };
 
-/**
- * The page, its browser's clock set to the hotline's test clock (sessions expire, rings count and calls are
- * timed by the server's clock), then moving on in real time.
- */
-async function agentPage() {
-  const opened = await openPage(browser, `${running().url}/agent`, { clock: running().clock.now });
-  pages.push(opened.page);
-  return opened;
-}
+/** The page, its browser's clock set to the hotline's test clock (rings and calls are timed by the server's), then moving on in real time. */
+const agentPage = () => open(`${running().url}/agent`, { clock: running().clock.now });
 
 async function logIn(employeeNo: string) {
   const opened = await agentPage();

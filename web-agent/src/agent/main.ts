@@ -1,7 +1,7 @@
+import { loginForm } from '../shared/login.ts';
 import { currentSession } from '../shared/session.ts';
 import { openDesk } from './desk.ts';
 import { tr } from './i18n.ts';
-import { loginForm } from './login.ts';
 
 /** The agent's softphone page: log in (unless this tab already has a session), then the desk until log out. */
 const root = document.querySelector<HTMLElement>('#app')!;
@@ -10,6 +10,6 @@ title();
 tr.onChange(title);
 
 for (;;) {
-  const session = currentSession() ?? (await loginForm(root));
+  const session = currentSession() ?? (await loginForm(root, tr));
   await openDesk(root, session);
 }

@@ -1,6 +1,6 @@
 import { el } from '../shared/dom.ts';
 import { known, tr } from './i18n.ts';
-import type { Notes, ScreenPop } from './softphone.ts';
+import type { ScreenPop } from './softphone.ts';
 
 /** The screen-pop card: who is calling, what the IVR learned, and the caller's history. */
 export function screenPopCard(pop: ScreenPop): HTMLElement {
@@ -37,7 +37,6 @@ export function screenPopCard(pop: ScreenPop): HTMLElement {
 function history(pop: ScreenPop): HTMLElement {
   const list = el('ul', { class: 'previous' });
   for (const call of pop.previousCalls) {
-    const notes = ([] as Array<Partial<Notes>>).concat(call.notes ?? []);
     list.append(
       el(
         'li',
@@ -46,11 +45,11 @@ function history(pop: ScreenPop): HTMLElement {
         ' · ',
         call.queue ? tr.label(el('span'), known(`queue.${call.queue}`)) : '',
         call.endReason ? ` · ${call.endReason}` : '',
-        ...notes.map((n) =>
+        ...call.notes.map((n) =>
           el(
             'blockquote',
             { class: 'previous-notes' },
-            [n.topic ? tr.t(known(`topic.${n.topic}`)) : '', n.disposition ? tr.t(known(`disposition.${n.disposition}`)) : '', n.text ?? '']
+            [n.topic ? tr.t(known(`topic.${n.topic}`)) : '', n.disposition ? tr.t(known(`disposition.${n.disposition}`)) : '', n.text]
               .filter(Boolean)
               .join(' — '),
           ),

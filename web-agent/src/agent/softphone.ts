@@ -1,43 +1,18 @@
-/** What the server tells the page (GET /api/softphone, the `/agents` events): the page's copy of the contract. */
+/**
+ * What the server tells the page (GET /api/softphone, the `/agents` events): the server's own types, imported
+ * for the type-checker only (esbuild drops them), so the page and the server cannot drift apart.
+ */
+import type { NotesInput as ServerNotesInput } from '../../../src/notes/notes.ts';
+import type { SoftphoneSettings } from '../../../src/softphone/routes.ts';
 
-export type ScreenPop = {
-  callSid: string;
-  offerId: number;
-  from: string;
-  language: string;
-  queue: string;
-  path: string[];
-  answers: Record<string, string>;
-  waitedSeconds: number;
-  previousCalls: Array<{ callSid: string; at: string; queue: string | null; endReason: string | null; notes?: Array<Partial<Notes>> | Partial<Notes> | null }>;
-  openCallbacks?: Array<{ id: number; dueAt: string; queue?: string | null; number?: string }>;
-};
+export type { ScreenPop } from '../../../src/acd/screen-pop.ts';
+export type { Notes } from '../../../src/notes/notes.ts';
+export { DISPOSITIONS, TOPICS } from '../../../src/notes/choices.ts';
 
-export const TOPICS = ['tickets', 'refund', 'change', 'luggage', 'lost-item', 'complaint', 'station-services', 'other'] as const;
-export const DISPOSITIONS = ['resolved', 'callback-promised', 'forwarded', 'complaint-filed'] as const;
+/** One save as the page sends it: every field, the whole form each time (the newest version wins). */
+export type NotesInput = { [K in keyof ServerNotesInput]-?: Exclude<ServerNotesInput[K], undefined> };
 
-export type NotesInput = {
-  version: number;
-  passengerName: string;
-  contactNumber: string;
-  trainNumber: string;
-  seatNumber: string;
-  topic: (typeof TOPICS)[number] | null;
-  text: string;
-  disposition: (typeof DISPOSITIONS)[number] | null;
-  callbackDueAt: string | null;
-};
-
-export type Notes = NotesInput & { callSid: string; staffId: number; employeeNo: string; updatedAt: string; callbackId: number | null };
-
-export type Softphone = {
-  carrier: 'simulator' | 'twilio';
-  identity: string;
-  ringCycleSeconds: number;
-  offerRingLimit: number;
-  standardRings: number;
-  current: null | { screenPop: ScreenPop; offerStatus: 'ringing' | 'connected' | 'completed'; answeredAt: string | null; notes: Notes | null };
-};
+export type Softphone = SoftphoneSettings;
 
 export type SaveAck = { ok: true; version: number; savedAt: string } | { ok: false; error: string; field?: string };
 

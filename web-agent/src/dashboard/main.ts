@@ -1,11 +1,11 @@
 import { io, type Socket } from 'socket.io-client';
 import { el } from '../shared/dom.ts';
+import { loginForm } from '../shared/login.ts';
 import { currentSession, logOut, type Session } from '../shared/session.ts';
 import { announcementPanel } from './announcement.ts';
 import { agentsPanel, queuesPanel, todayPanel, type Panel } from './board.ts';
 import { chartsPanel } from './charts.ts';
 import { wallTime } from './format.ts';
-import { loginForm } from './login.ts';
 import type { LiveMetrics, Received } from './metrics.ts';
 import { tr, type Key } from './strings.ts';
 
@@ -22,7 +22,7 @@ let relabel: (() => void) | undefined;
 tr.onChange(() => relabel?.());
 
 async function start(): Promise<void> {
-  const session = currentSession() ?? (await loginForm(app));
+  const session = currentSession() ?? (await loginForm(app, tr));
   if (!ROLES.includes(session.staff.role)) refuse(session);
   else dashboard(session);
 }

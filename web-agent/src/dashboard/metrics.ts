@@ -1,48 +1,11 @@
 /**
  * The `metrics` the server pushes on the `/managers` namespace (and answers at GET /api/metrics/live): the
- * page's copy of src/metrics/live.ts's LiveMetrics, which the browser bundle cannot import.
+ * server's own types, imported for the type-checker only (esbuild drops them).
  */
+import type { LiveMetrics, QueueLive } from '../../../src/metrics/live.ts';
 
-export type Presence = 'offline' | 'available' | 'ringing' | 'on-call' | 'wrap-up' | 'break';
-export type AgentCounts = { available: number; ringing: number; onCall: number; wrapUp: number; break: number };
-export type QueueLive = { name: string; waiting: number; longestWaitSeconds: number; agents: AgentCounts };
-export type TodayFigures = {
-  offered: number;
-  answered: number;
-  abandoned: number;
-  answeredWithinStandard: number;
-  /** 0–100 */
-  answeredWithinStandardShare: number | null;
-  averageRings: number | null;
-  averageSpeedOfAnswerSeconds: number | null;
-  /** 0–1 */
-  serviceLevel: number | null;
-  serviceLevelSeconds: number;
-  csat: { mean: number | null; topTwoBox: number | null; resolvedRate: number | null; responses: number };
-};
-export type AgentLive = {
-  staffId: number;
-  employeeNo: string;
-  name: string;
-  presence: Presence;
-  presenceSince: string | null;
-  breakReason: string | null;
-  callsToday: number;
-  withinStandardShare: number | null;
-  csat: number | null;
-  csatTopTwoBox: number | null;
-};
-export type Slot = { start: string; offered: number; answered: number; abandoned: number };
-export type RingsHistogram = { '1': number; '2': number; '3': number; '4+': number };
-export type LiveMetrics = {
-  at: string;
-  timeZone: string;
-  queues: QueueLive[];
-  today: TodayFigures;
-  agents: AgentLive[];
-  per15Minutes: Slot[];
-  ringsHistogram: RingsHistogram;
-};
+export type { AgentCounts, AgentLive, LiveMetrics, QueueLive, RingsHistogram, Slot, TodayFigures } from '../../../src/metrics/live.ts';
+export type { Presence } from '../../../db/schema.ts';
 
 /** The operator's goals, as the board shows them against the figures. */
 export const ASA_GOAL_SECONDS = 30;

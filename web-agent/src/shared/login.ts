@@ -1,12 +1,15 @@
-import { el } from '../shared/dom.ts';
-import { ApiError, logIn, type Session } from '../shared/session.ts';
-import { tr } from './i18n.ts';
+import { el } from './dom.ts';
+import type { Translator } from './i18n.ts';
+import { ApiError, logIn, type Session } from './session.ts';
 
-/** The login form: employee number and password. Resolves with the session once the server accepts them. */
-export function loginForm(root: HTMLElement): Promise<Session> {
+/** The words a page's string table must have for its login form. */
+export type LoginWords = 'title' | 'employeeNo' | 'password' | 'logIn' | 'badLogin';
+
+/** The login form of both pages: employee number and password. Resolves with the session once the server accepts them. */
+export function loginForm<K extends string>(root: HTMLElement, tr: Translator<K | LoginWords>): Promise<Session> {
   const employeeNo = el('input', { id: 'employee-no', name: 'employeeNo', autocomplete: 'username', inputmode: 'numeric', required: true });
   const password = el('input', { id: 'password', name: 'password', type: 'password', autocomplete: 'current-password', required: true });
-  const submit = tr.label(el('button', { id: 'log-in', type: 'submit' }), 'logIn');
+  const submit = tr.label(el('button', { id: 'log-in', type: 'submit', class: 'primary' }), 'logIn');
   const error = el('p', { 'data-testid': 'error', class: 'error', role: 'alert' });
   const form = el(
     'form',
