@@ -6,7 +6,7 @@ import { enterAt, isListening, speak, start, step } from '../ivr/engine.ts';
 import type { IvrContext, IvrInput, IvrOutput, IvrState, StepResult } from '../ivr/types.ts';
 import { getAnnouncement } from './announcement.ts';
 import { appendEvents } from './events.ts';
-import { surveyCallEnded } from '../survey/survey.ts';
+import { surveyCallEnded } from '../surveys/survey.ts';
 
 /**
  * The IVR's transitions of a call, each one transaction: the call row changes, its events are appended and

@@ -4,7 +4,7 @@ import { dialEnded, legProgress } from '../acd/offers.ts';
 import { placement, type Placement } from '../acd/placement.ts';
 import { speak } from '../ivr/engine.ts';
 import type { Prompt } from '../ivr/flow.ts';
-import { surveyAfterCall } from '../survey/webhooks.ts';
+import { surveyAfterCall } from '../surveys/webhooks.ts';
 import { answering, type Webhooks } from './answering.ts';
 import { parseParams, voiceParams } from './params.ts';
 import { renderDial, renderHangup, renderQueue } from './twiml.ts';
@@ -13,7 +13,7 @@ import { renderDial, renderHangup, renderQueue } from './twiml.ts';
  * Connecting a waiting caller to an agent, Twilio's way: the ACD redirects the caller's live call to
  * `/connect`, which Dials the agent's softphone; the agent leg reports to `/agent-leg`; when the Dial is
  * over the caller's leg continues at `/after-call` (into the post-call survey when the agent ended a
- * conversation, src/survey). `/requeue` takes a caller back to waiting.
+ * conversation, src/surveys). `/requeue` takes a caller back to waiting.
  */
 
 const offerQuery = z.looseObject({

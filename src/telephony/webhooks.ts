@@ -20,7 +20,7 @@ import {
 import { requireTwilioSignature } from './signature.ts';
 import { answering, fallbackQueue, webhooks } from './answering.ts';
 import { connectWebhooks } from './connect.ts';
-import { surveyWebhooks } from '../survey/webhooks.ts';
+import { surveyWebhooks } from '../surveys/webhooks.ts';
 import {
   renderCallbackConfirmed,
   renderHangup,

@@ -49,7 +49,7 @@ describe('offering a caller to an agent', () => {
     running().sim.answer(leg.sid);
     await nextEvent(call, 'connected');
     await running().sim.hangup(leg.sid);
-    // The caller is asked the post-call survey (test/survey), and hangs up there.
+    // The caller is asked the post-call survey (test/surveys), and hangs up there.
     await nextEvent(call, 'listening', (await nextEvent(call, 'disconnected')).n);
     expect(heard(call.events).at(-1)).toMatch(/^\[en-US\] How satisfied are you with this call\?/);
     running().sim.callerHangup(call.sid);

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { enterAt, step } from '../../src/ivr/engine.ts';
 import { loadFlows } from '../../src/ivr/load.ts';
 import type { IvrContext, IvrInput, IvrState, StepResult } from '../../src/ivr/types.ts';
-import { answersOf } from '../../src/survey/survey.ts';
+import { answersOf } from '../../src/surveys/survey.ts';
 import { OPEN, testFlowYaml } from '../support/flows.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { callEvents, surveys } from '../../db/schema.ts';
-import { surveyOf } from '../../src/survey/survey.ts';
+import { surveyOf } from '../../src/surveys/survey.ts';
 import type { SimulatedCall } from '../../src/telephony/carrier/simulator/call.ts';
 import type { Leg } from '../../src/telephony/carrier/simulator/dial.ts';
 import { agentOnFloor, callRow, eventually, offersFor } from '../support/agents.ts';
