@@ -2,10 +2,9 @@
  * What the benchmarks share: where PostgreSQL is, a fresh database to run against, percentiles and the
  * printed tables.
  */
-import { randomBytes } from 'node:crypto';
-import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
-import { openDatabase, type Database } from '../src/database.ts';
+import type { Database } from '../src/database.ts';
+import { testDatabase } from '../test/support/database.ts';
 
 export const LOCAL_POSTGRES = 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -18,25 +17,8 @@ export async function postgresUrl(): Promise<string | undefined> {
   return answers ? LOCAL_POSTGRES : undefined;
 }
 
-/**
- * A fresh, migrated database: PGlite in memory, or on a server a schema of its own, so the bench never
- * touches other rows. `close` drops that schema and everything the bench wrote.
- */
-export async function benchDatabase(url: string | undefined): Promise<Database> {
-  if (!url) return openDatabase({ dataDir: null });
-  const schema = `bench_${randomBytes(6).toString('hex')}`;
-  const database = await openDatabase({ url, schema });
-  return {
-    ...database,
-    async close() {
-      try {
-        await database.db.execute(sql.raw(`DROP SCHEMA "${schema}" CASCADE`));
-      } finally {
-        await database.close();
-      }
-    },
-  };
-}
+/** A fresh, migrated database of the bench's own (see test/support/database.ts): dropped on close. */
+export const benchDatabase = (url: string | undefined): Promise<Database> => testDatabase(url, 'bench');
 
 /** Samples in milliseconds, summarised as the tables print them. */
 export class Samples {

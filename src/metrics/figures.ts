@@ -142,9 +142,11 @@ const ratings = (responses: SurveyResponse[]) => responses.flatMap((r) => (typeo
 
 /** CSAT (mean, 0–100) = (mean rating − 1) / 4 × 100: a 1 is 0, a 5 is 100. */
 export function csatMean(responses: SurveyResponse[]): number | null {
-  const m = mean(ratings(responses));
-  return m === null ? null : ((m - 1) / 4) * 100;
+  return csatOfMeanRating(mean(ratings(responses)));
 }
+
+/** The CSAT scale of a mean rating (for figures summed in SQL). */
+export const csatOfMeanRating = (meanRating: number | null): number | null => (meanRating === null ? null : ((meanRating - 1) / 4) * 100);
 
 /** CSAT (top-2-box) = share of 4s and 5s × 100; the operator's "satisfaction 90+" reads naturally as this. */
 export function csatTopTwoBox(responses: SurveyResponse[]): number | null {

@@ -3,7 +3,7 @@ import { agents, calls, offers, staff, surveys, type Presence } from '../../db/s
 import type { Queues } from '../acd/queues.ts';
 import type { Db } from '../database.ts';
 import { wallClock } from '../ivr/hours.ts';
-import { DEFAULT_SERVICE_LEVEL_SECONDS, SHORT_ABANDON_SECONDS } from './figures.ts';
+import { csatOfMeanRating, DEFAULT_SERVICE_LEVEL_SECONDS, SHORT_ABANDON_SECONDS } from './figures.ts';
 import { THREE_RING_STANDARD } from './rings.ts';
 
 /**
@@ -312,9 +312,8 @@ function todayFigures(c: CallSums, o: OfferSums, csat: Csat): TodayFigures {
 
 /** figures.ts's csatMean, csatTopTwoBox and resolvedRate, over counts instead of responses. */
 function csatOf(s: SurveySums): Csat {
-  const meanRating = ratio(s.totalRating, s.ratings);
   return {
-    mean: meanRating === null ? null : ((meanRating - 1) / 4) * 100,
+    mean: csatOfMeanRating(ratio(s.totalRating, s.ratings)),
     topTwoBox: percent(s.topTwo, s.ratings),
     resolvedRate: ratio(s.solved, s.solvedAnswers),
     responses: s.responses,

@@ -47,6 +47,9 @@ export type Notes = {
   callbackId: number | null;
 };
 
+/** The answer to a save over the socket: the version now stored, or why the save was refused. */
+export type SaveAck = { ok: true; version: number; savedAt: string } | { ok: false; error: string; field?: string };
+
 /** A save the hotline refuses; `field` names the input at fault, `status` is the HTTP answer. */
 export class NotesError extends Error {
   constructor(

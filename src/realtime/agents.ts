@@ -4,7 +4,7 @@ import type { AcdEvents } from '../acd/bus.ts';
 import { agentConnected, agentDisconnected, choosePresence, PresenceError, presenceOf } from '../acd/presence.ts';
 import type { Hotline } from '../hotline.ts';
 import { DISPOSITION_REQUIRED, mayEndWrapUp, releaseHeldWrapUp } from '../notes/disposition.ts';
-import { NotesError, parseNotes, saveNotes } from '../notes/notes.ts';
+import { NotesError, parseNotes, saveNotes, type SaveAck } from '../notes/notes.ts';
 import { requireSession, staffOf } from './server.ts';
 
 /** Agents (and supervisors, who take calls too) connect here. */
@@ -16,7 +16,7 @@ const presenceRequest = z.strictObject({
 });
 
 type Ack = (answer: { ok: true; presence: string } | { ok: false; error: string; field?: string }) => void;
-type NotesAck = (answer: { ok: true; version: number; savedAt: string } | { ok: false; error: string; field?: string }) => void;
+type NotesAck = (answer: SaveAck) => void;
 
 const callSidOf = z.object({ callSid: z.string('is required').min(1, 'is required').max(64, 'is not a call') });
 const WRAP_UP_REFUSED = { ok: false, error: DISPOSITION_REQUIRED, field: 'disposition' } as const;

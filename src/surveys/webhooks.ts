@@ -50,8 +50,9 @@ function render(w: Webhooks) {
 /** Thanks and hang up, in the caller's language when the URL still knows it. */
 function goodbye(w: Webhooks, message: 'thanks' | 'unavailable', language: string | undefined): string {
   // Without a survey flow (removed since the question was asked) the hotline's thanks is all there is to say.
-  const flow: Flow = surveyFlow(w.h) ?? w.flow;
-  const prompt: Prompt = surveyFlow(w.h) ? flow.messages[message] : flow.messages.thanks;
+  const survey = surveyFlow(w.h);
+  const flow: Flow = survey ?? w.flow;
+  const prompt: Prompt = survey ? survey.messages[message] : w.flow.messages.thanks;
   const spokenIn = language && flow.languages.includes(language) ? language : flow.languages[0]!;
   return renderHangup(speak(flow, prompt, { language: spokenIn, answers: {} }));
 }

@@ -3,19 +3,22 @@ import { sql } from 'drizzle-orm';
 import { openDatabase, type Database } from '../../src/database.ts';
 
 /**
- * A fresh, migrated database for one test file: PGlite in memory, or with DATABASE_URL a schema of its own
- * on that server (dropped on close), so parallel files never see each other's rows.
+ * A fresh, migrated database that nothing else sees: PGlite in memory, or on the PostgreSQL server at `url`
+ * (DATABASE_URL by default) a schema of its own, dropped with everything in it on close. One per test file,
+ * so parallel files never see each other's rows; the benchmarks take one too (`prefix` 'bench').
  */
-export async function testDatabase(): Promise<Database> {
-  const url = process.env.DATABASE_URL;
+export async function testDatabase(url = process.env.DATABASE_URL, prefix = 'test'): Promise<Database> {
   if (!url) return openDatabase({ dataDir: null });
-  const schema = `test_${randomBytes(6).toString('hex')}`;
+  const schema = `${prefix}_${randomBytes(6).toString('hex')}`;
   const database = await openDatabase({ url, schema });
   return {
     ...database,
     async close() {
-      await database.db.execute(sql.raw(`DROP SCHEMA "${schema}" CASCADE`));
-      await database.close();
+      try {
+        await database.db.execute(sql.raw(`DROP SCHEMA "${schema}" CASCADE`));
+      } finally {
+        await database.close();
+      }
     },
   };
 }

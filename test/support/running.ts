@@ -72,14 +72,17 @@ function runningClock(start: Date): Clock {
   };
 }
 
-/** The first event of `type` after the `after`-th, waiting for it as long as the test allows. */
+/**
+ * The first event of `type` after the `after`-th (events are numbered from 1), waiting for it as long as the
+ * test allows. It searches the whole transcript each time, so an event recorded while it was looking at an
+ * earlier batch is never missed when the call ends.
+ */
 export async function nextEvent<T extends CallEvent['type']>(call: SimulatedCall, type: T, after = 0): Promise<Extract<CallEvent, { type: T }>> {
-  for (let seen = after; ; ) {
-    const events = await call.eventsAfter(seen, 5_000);
-    const found = events.find((e) => e.type === type);
+  for (;;) {
+    const found = call.events.find((event) => event.n > after && event.type === type);
     if (found) return found as Extract<CallEvent, { type: T }>;
-    if (call.ended) throw new Error(`call ended without a ${type} event: ${JSON.stringify(call.events)}`);
-    seen += events.length;
+    if (call.ended) throw new Error(`the call ended without a '${type}' event: ${call.events.map((event) => event.type).join(', ')}`);
+    await call.eventsAfter(call.events.length, 5_000);
   }
 }
 

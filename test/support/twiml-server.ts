@@ -1,7 +1,9 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import express, { type ErrorRequestHandler } from 'express';
+import { pino } from 'pino';
 import twilio from 'twilio';
+import { Simulator } from '../../src/telephony/carrier/simulator/simulator.ts';
 
 /**
  * A tiny stand-in for the hotline, for specs of the carrier simulator: a real HTTP server that answers
@@ -132,4 +134,11 @@ export async function startTwimlServer(options: { mount?: (app: express.Express)
       await new Promise<void>((done) => server.close(() => done()));
     },
   };
+}
+
+/** A carrier simulator signing for PUBLIC_URL and sending its webhooks to `server` (time skipped at timeScale 0). */
+export function simulatorFor(server: TwimlServer, timeScale = 0): Simulator {
+  const made = new Simulator({ publicUrl: PUBLIC_URL, accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, timeScale, logger: pino({ level: 'silent' }) });
+  made.setTargetUrl(server.url);
+  return made;
 }

@@ -1,9 +1,9 @@
-import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CallEvent, SimulatedCall } from '../../../src/telephony/carrier/simulator/call.ts';
+import type { CallEvent } from '../../../src/telephony/carrier/simulator/call.ts';
 import { PLAY_LOOP_SECONDS } from '../../../src/telephony/carrier/simulator/run.ts';
-import { Simulator } from '../../../src/telephony/carrier/simulator/simulator.ts';
-import { ACCOUNT_SID, AUTH_TOKEN, PUBLIC_URL, signedForPublicUrl, startTwimlServer, twiml, type TwimlServer } from '../../support/twiml-server.ts';
+import type { Simulator } from '../../../src/telephony/carrier/simulator/simulator.ts';
+import { PUBLIC_URL, signedForPublicUrl, simulatorFor, startTwimlServer, twiml, type TwimlServer } from '../../support/twiml-server.ts';
+import { nextEvent } from '../../support/running.ts';
 
 /**
  * The simulator's queue wait loop, held to Twilio's contract for wait documents: only Say, Play, Pause,
@@ -14,8 +14,7 @@ let hotline: TwimlServer;
 const simulators: Simulator[] = [];
 
 function simulator(timeScale = 0): Simulator {
-  const made = new Simulator({ publicUrl: PUBLIC_URL, accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, timeScale, logger: pino({ level: 'silent' }) });
-  made.setTargetUrl(hotline.url);
+  const made = simulatorFor(hotline, timeScale);
   simulators.push(made);
   return made;
 }
@@ -33,15 +32,6 @@ afterEach(async () => {
 });
 
 const said = (events: CallEvent[]) => events.flatMap((event) => (event.type === 'say' ? [event.text] : []));
-
-async function nextEvent<T extends CallEvent['type']>(call: SimulatedCall, type: T, after = 0): Promise<Extract<CallEvent, { type: T }>> {
-  for (;;) {
-    const found = call.events.find((event) => event.n > after && event.type === type);
-    if (found) return found as Extract<CallEvent, { type: T }>;
-    if (call.ended) throw new Error(`the call ended without a '${type}' event`);
-    await call.eventsAfter(call.events.length, 5_000);
-  }
-}
 
 describe('a <Gather> in a wait document', () => {
   it('says its prompt, listens, posts the key to its action and follows the answer as the next wait document, whose <Leave> leaves the queue', async () => {

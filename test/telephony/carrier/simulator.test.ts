@@ -1,7 +1,6 @@
-import { pino } from 'pino';
 import twilio from 'twilio';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CallEvent, SimulatedCall } from '../../../src/telephony/carrier/simulator/call.ts';
+import type { CallEvent } from '../../../src/telephony/carrier/simulator/call.ts';
 import type { Leg } from '../../../src/telephony/carrier/simulator/dial.ts';
 import { Simulator } from '../../../src/telephony/carrier/simulator/simulator.ts';
 import {
@@ -9,11 +8,13 @@ import {
   AUTH_TOKEN,
   PUBLIC_URL,
   signedForPublicUrl,
+  simulatorFor,
   startTwimlServer,
   twiml,
   type Reply,
   type TwimlServer,
 } from '../../support/twiml-server.ts';
+import { nextEvent } from '../../support/running.ts';
 
 /**
  * The carrier simulator plays Twilio's part. These specs hold it to the parts of Twilio's contract the
@@ -27,8 +28,7 @@ let sim: Simulator;
 const simulators: Simulator[] = [];
 
 function simulator(timeScale: number): Simulator {
-  const made = new Simulator({ publicUrl: PUBLIC_URL, accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, timeScale, logger: pino({ level: 'silent' }) });
-  made.setTargetUrl(hotline.url);
+  const made = simulatorFor(hotline, timeScale);
   simulators.push(made);
   return made;
 }
@@ -49,20 +49,6 @@ afterEach(async () => {
 const transcript = (events: CallEvent[]) => events.map(({ n: _n, atMs: _atMs, ...event }) => event);
 const said = (events: CallEvent[]) => events.flatMap((event) => (event.type === 'say' ? [event.text] : []));
 const endedBy = (events: CallEvent[]) => events.flatMap((event) => (event.type === 'ended' ? [event.by] : []));
-
-/** Wait for the first event of `type` after the `after`-th, using the call's own long-poll. */
-async function nextEvent<T extends CallEvent['type']>(call: SimulatedCall, type: T, after = 0, ms = 5_000): Promise<Extract<CallEvent, { type: T }>> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const found = call.events.find((event) => event.n > after && event.type === type);
-    if (found) return found as Extract<CallEvent, { type: T }>;
-    const types = call.events.map((event) => event.type).join(', ');
-    if (call.ended) throw new Error(`the call ended without a '${type}' event: ${types}`);
-    const left = deadline - Date.now();
-    if (left <= 0) throw new Error(`no '${type}' event within ${ms} ms: ${types}`);
-    await call.eventsAfter(call.events.length, left);
-  }
-}
 
 /** The next agent leg the simulator rings. */
 const nextRing = (s: Simulator = sim) => new Promise<Leg>((resolve) => s.rings.once('ring', resolve));

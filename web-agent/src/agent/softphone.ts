@@ -6,7 +6,7 @@ import type { NotesInput as ServerNotesInput } from '../../../src/notes/notes.ts
 import type { SoftphoneSettings } from '../../../src/softphone/routes.ts';
 
 export type { ScreenPop } from '../../../src/acd/screen-pop.ts';
-export type { Notes } from '../../../src/notes/notes.ts';
+export type { Notes, SaveAck } from '../../../src/notes/notes.ts';
 export { DISPOSITIONS, TOPICS } from '../../../src/notes/choices.ts';
 
 /** One save as the page sends it: every field, the whole form each time (the newest version wins). */
@@ -14,7 +14,6 @@ export type NotesInput = { [K in keyof ServerNotesInput]-?: Exclude<ServerNotesI
 
 export type Softphone = SoftphoneSettings;
 
-export type SaveAck = { ok: true; version: number; savedAt: string } | { ok: false; error: string; field?: string };
 
 /**
  * A moment the server named, on this computer's clock. The server's clock may disagree with the browser's
