@@ -111,8 +111,9 @@ async function benchmark(url: string | undefined, journeys: number, concurrency:
       flows,
       queues,
       bus: newBus(),
-      carrier: { kind: 'simulator', redirect: unused, hangup: unused },
+      carrier: { kind: 'simulator', redirect: unused, hangup: unused, isLive: unused },
       log: pino({ level: 'silent' }),
+      processId: 'bench',
       now: () => OPEN,
     };
     server.on('request', createApp(hotline));

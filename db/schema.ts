@@ -29,6 +29,8 @@ export const calls = pgTable(
     /** Why the call ended: abandoned-in-ivr, abandoned-in-queue, hung-up-by-ivr, completed … */
     endReason: text('end_reason'),
     durationSeconds: integer('duration_seconds'),
+    /** Not offered before this: the carrier failed to move the caller and may be briefly unreachable. */
+    routeAfter: at('route_after'),
   },
   (t) => [
     index('calls_status_idx').on(t.status),
@@ -113,6 +115,28 @@ export const agents = pgTable(
   },
   (t) => [index('agents_available_idx').on(t.idleSince).where(sql`presence = 'available'`)],
 );
+/**
+ * Each running server process holds a lease it renews every few seconds (on the database's clock). What hangs
+ * on a process whose lease lapsed (its agents' sockets) is taken over by the others.
+ */
+export const processes = pgTable('processes', {
+  id: text('id').primaryKey(),
+  startedAt: at('started_at').notNull().defaultNow(),
+  leaseUntil: at('lease_until').notNull(),
+});
+
+/** Agents' open Socket.IO connections, each on one process: an agent with none left is gone (after the grace). */
+export const agentSockets = pgTable(
+  'agent_sockets',
+  {
+    socketId: text('socket_id').primaryKey(),
+    staffId: integer('staff_id').notNull(),
+    processId: text('process_id').notNull(),
+    connectedAt: at('connected_at').notNull().defaultNow(),
+  },
+  (t) => [index('agent_sockets_staff_idx').on(t.staffId), index('agent_sockets_process_idx').on(t.processId)],
+);
+
 export type Presence = 'offline' | 'available' | 'ringing' | 'on-call' | 'wrap-up' | 'break';
 
 /**

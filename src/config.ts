@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /** Everything the hotline reads from the environment, parsed once at start-up. */
@@ -21,6 +22,7 @@ const schema = z
     RING_CYCLE_SECONDS: z.coerce.number().positive().default(5),
     OFFER_RING_LIMIT: z.coerce.number().int().min(1).max(20).default(4),
     SESSION_HOURS: z.coerce.number().positive().default(12),
+    PROCESS_LEASE_SECONDS: z.coerce.number().min(1).max(300).default(10),
     CALLBACK_DELAY_MINUTES: z.coerce.number().int().positive().default(15),
     HOTLINE_TIME_ZONE: z
       .string()
@@ -28,17 +30,61 @@ const schema = z
       .refine((tz) => isTimeZone(tz), 'must be an IANA time zone such as Asia/Shanghai'),
     IVR_FLOWS_DIR: z.string().min(1).default('./ivr-flows'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    TRUST_PROXY: z
+      .string()
+      .optional()
+      .transform((value, ctx) => {
+        const trust = trustProxy(value);
+        if (trust === undefined) ctx.addIssue({ code: 'custom', message: TRUST_PROXY_TAKES });
+        return trust ?? false;
+      }),
   })
   .superRefine((env, ctx) => {
     if (env.CARRIER === 'twilio') {
-      for (const key of ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'PUBLIC_URL'] as const) {
+      for (const key of ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN'] as const) {
         if (!env[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'is required when CARRIER=twilio' });
       }
+    }
+    // Without it the hotline would check Twilio's signatures against localhost and refuse every real webhook.
+    if (carrierOf(env) === 'twilio' && !env.PUBLIC_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PUBLIC_URL'],
+        message: 'is required when the carrier is Twilio (Twilio signs every webhook for the URL it calls): set it to the address Twilio reaches this server at',
+      });
     }
     // The softphone's token is signed with the key's secret: one without the other is a mistake.
     if (env.TWILIO_API_KEY && !env.TWILIO_API_SECRET) ctx.addIssue({ code: 'custom', path: ['TWILIO_API_SECRET'], message: 'is required with TWILIO_API_KEY' });
     if (env.TWILIO_API_SECRET && !env.TWILIO_API_KEY) ctx.addIssue({ code: 'custom', path: ['TWILIO_API_KEY'], message: 'is required with TWILIO_API_SECRET' });
   });
+
+/** Twilio is the carrier when asked for, or when its credentials are set and no carrier is named. */
+function carrierOf(env: { CARRIER?: 'simulator' | 'twilio' | undefined; TWILIO_ACCOUNT_SID?: string | undefined; TWILIO_AUTH_TOKEN?: string | undefined }) {
+  return env.CARRIER ?? (env.TWILIO_ACCOUNT_SID && env.TWILIO_AUTH_TOKEN ? 'twilio' : 'simulator');
+}
+
+const TRUST_PROXY_TAKES = 'must be true, false, a number of proxies, or a comma-separated list of proxy addresses or subnets (such as loopback, 10.0.0.0/8)';
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * Express's `trust proxy` from the environment, undefined when it is none of what Express takes sensibly:
+ * true or false, how many proxies stand in front, or which addresses and subnets are proxies.
+ */
+function trustProxy(value: string | undefined): boolean | number | string[] | undefined {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d{1,2}$/.test(value)) return Number(value);
+  const list = value.split(',').map((item) => item.trim());
+  return list.every((item) => PROXY_NAMES.includes(item) || isSubnet(item)) ? list : undefined;
+}
+
+/** An address, or an address with a prefix length that fits it (10.0.0.0/8, 2001:db8::/32). */
+function isSubnet(item: string): boolean {
+  const [address = '', bits, ...rest] = item.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+}
 
 function isTimeZone(tz: string): boolean {
   try {
@@ -72,11 +118,15 @@ export type Config = {
   offerRingLimit: number;
   /** How long a staff login lasts. */
   sessionHours: number;
+  /** How long a server process's lease lasts unrenewed: its agents are taken over this long after it dies. */
+  processLeaseSeconds: number;
   /** A callback a waiting caller asks for is due this many minutes later. */
   callbackDelayMinutes: number;
   timeZone: string;
   flowsDir: string;
   logLevel: string;
+  /** Express's `trust proxy`: whose X-Forwarded-For to believe for a client's address (login throttling). */
+  trustProxy: boolean | number | string[];
 };
 
 /** The simulator signs with a fixed account and token so signature checking is never switched off. */
@@ -95,7 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`${name} ${issue.message.replace(/^Invalid input: /, '')}${got}`);
   }
   const e = parsed.data;
-  const carrier = e.CARRIER ?? (e.TWILIO_ACCOUNT_SID && e.TWILIO_AUTH_TOKEN ? 'twilio' : 'simulator');
+  const carrier = carrierOf(e);
   const simulated = carrier === 'simulator';
   return {
     port: e.PORT,
@@ -115,9 +165,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ringCycleSeconds: e.RING_CYCLE_SECONDS,
     offerRingLimit: e.OFFER_RING_LIMIT,
     sessionHours: e.SESSION_HOURS,
+    processLeaseSeconds: e.PROCESS_LEASE_SECONDS,
     callbackDelayMinutes: e.CALLBACK_DELAY_MINUTES,
     timeZone: e.HOTLINE_TIME_ZONE,
     flowsDir: e.IVR_FLOWS_DIR,
     logLevel: e.LOG_LEVEL,
+    trustProxy: e.TRUST_PROXY,
   };
 }

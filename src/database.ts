@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -18,7 +19,7 @@ export type Database = {
   db: Db;
   kind: 'pglite' | 'postgres';
   /** On a server: where it is, for parts that need a connection of their own (the Socket.IO adapter). */
-  server?: { url: string; schema: string | undefined };
+  server?: { url: string; schema: string | undefined; applicationName: string };
   close(): Promise<void>;
 };
 
@@ -31,15 +32,40 @@ export type DatabaseOptions = {
   dataDir?: string | null;
   /** On a server, the schema to live in (tests give each run its own). */
   schema?: string;
+  /**
+   * On a server, how this process's connections are named in pg_stat_activity (its other pools add a suffix),
+   * by default `sanling` or `sanling:<schema>`.
+   */
+  applicationName?: string;
 };
+
+/**
+ * Limits that keep a database that refuses or hangs from holding a caller past Twilio's 15 s: a connection
+ * attempt gives up after CONNECT_TIMEOUT_SECONDS, a statement after STATEMENT_TIMEOUT_MS (on the server), and a
+ * connection on which nothing at all arrives for SILENT_SOCKET_MS while it waits is dropped (a hung server or
+ * a dead network never answers, so only our side can notice). Idle connections close before they fall silent.
+ */
+export const CONNECT_TIMEOUT_SECONDS = 5;
+export const STATEMENT_TIMEOUT_MS = 10_000;
+const SILENT_SOCKET_MS = 15_000;
+const IDLE_TIMEOUT_SECONDS = 10;
 
 /** Open the database and bring its schema up to date with the committed migrations. */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.url) {
+    const applicationName = options.applicationName ?? (options.schema ? `sanling:${options.schema}` : 'sanling');
     const client = postgres(options.url, {
+      // `socket` is a documented option that postgres.js's types leave out.
+      ...({ socket: openSocket } as object),
       max: 10,
       onnotice: () => {},
-      ...(options.schema ? { connection: { search_path: options.schema } } : {}),
+      connect_timeout: CONNECT_TIMEOUT_SECONDS,
+      idle_timeout: IDLE_TIMEOUT_SECONDS,
+      connection: {
+        statement_timeout: STATEMENT_TIMEOUT_MS,
+        application_name: applicationName,
+        ...(options.schema ? { search_path: options.schema } : {}),
+      },
     });
     if (options.schema) await client.unsafe(`CREATE SCHEMA IF NOT EXISTS "${options.schema}"`);
     const db = drizzlePostgres(client, { schema });
@@ -47,7 +73,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     return {
       db: db as unknown as Db,
       kind: 'postgres',
-      server: { url: options.url, schema: options.schema },
+      server: { url: options.url, schema: options.schema, applicationName },
       close: () => client.end({ timeout: 5 }),
     };
   }
@@ -56,4 +82,42 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   const db = drizzlePglite(client, { schema });
   await migratePglite(db, { migrationsFolder });
   return { db: db as unknown as Db, kind: 'pglite', close: () => client.close() };
+}
+
+/**
+ * postgres.js's connection, made here so that a silent socket is dropped: postgres.js then fails the
+ * statements waiting on it and opens a new connection for the next ones.
+ */
+function openSocket(o: { host: string[]; port: number[]; path?: string | false }): Promise<net.Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = o.path ? net.connect(o.path) : net.connect(o.port[0] ?? 5432, o.host[0] ?? 'localhost');
+    const give = setTimeout(() => socket.destroy(new Error(`could not connect to the database within ${CONNECT_TIMEOUT_SECONDS} s`)), CONNECT_TIMEOUT_SECONDS * 1000);
+    // postgres.js 3.4 loses, for good, a statement sent between a socket's error and its close: on a close
+    // "with error" it fails only what was in flight at the error (porsager/postgres#1130). Reported as a plain
+    // close, every statement still waiting fails too, and is retried or apologised for by its caller.
+    const emit = socket.emit.bind(socket);
+    socket.emit = ((event: string | symbol, ...args: unknown[]) => (event === 'close' ? emit('close', false) : emit(event, ...args))) as typeof socket.emit;
+    socket.once('connect', () => {
+      clearTimeout(give);
+      socket.off('error', reject);
+      socket.setTimeout(SILENT_SOCKET_MS, () => socket.destroy(new Error(`the database sent nothing for ${SILENT_SOCKET_MS / 1000} s`)));
+      resolve(socket);
+    });
+    socket.once('error', (err) => {
+      clearTimeout(give);
+      reject(err);
+    });
+  });
+}
+
+/** Error codes that mean the database is away (refused, dropped, timed out, shutting down), not that a query is wrong. */
+const UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'CONNECT_TIMEOUT', 'CONNECTION_CLOSED', 'CONNECTION_DESTROYED', 'CONNECTION_ENDED', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004', '57014']);
+
+/** Whether an error (or what it wraps: drizzle puts the driver's error in `cause`) means the database is away. */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (typeof e.code === 'string' && UNAVAILABLE.has(e.code)) return true;
+    if (e instanceof Error && /could not connect to the database|the database sent nothing/.test(e.message)) return true;
+  }
+  return false;
 }

@@ -4,6 +4,7 @@ import type { Queues } from './acd/queues.ts';
 import type { Config } from './config.ts';
 import type { Database } from './database.ts';
 import type { Flows } from './ivr/flow.ts';
+import type { LoginThrottle } from './staff/throttle.ts';
 import type { Carrier } from './telephony/carrier/carrier.ts';
 
 /** What the running hotline holds: passed to the parts that need it, never a global. */
@@ -16,6 +17,10 @@ export type Hotline = {
   /** The ACD's events, after commit, for the realtime layer. */
   bus: Bus;
   log: Logger;
+  /** Failed logins, counted where every process sees them (openLoginThrottle); unset, logins count in memory. */
+  loginThrottle?: LoginThrottle;
+  /** This server process, as its lease row names it (src/acd/processes.ts). */
+  processId: string;
   /** The clock, replaceable in tests of business hours. */
   now: () => Date;
 };

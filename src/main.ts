@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.ts';
 import { QueueError } from './acd/queues.ts';
 import { FlowError } from './ivr/load.ts';
-import { createLogger } from './log.ts';
+import { createLogger, logUnhandledRejections } from './log.ts';
 import { seedDemoStaff } from './staff/demo.ts';
 import { startHotline } from './start.ts';
 
@@ -17,6 +17,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger(config.logLevel);
+  logUnhandledRejections(log);
   let running;
   try {
     running = await startHotline(config, { log });

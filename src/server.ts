@@ -1,6 +1,9 @@
 import express, { type ErrorRequestHandler } from 'express';
 import { sql } from 'drizzle-orm';
+import { isDatabaseUnavailable } from './database.ts';
+import { within } from './deadline.ts';
 import type { Hotline } from './hotline.ts';
+import { refuseUnstorableInput } from './input.ts';
 import { twilioWebhooks } from './telephony/webhooks.ts';
 
 export type Extra = { mount(app: express.Express): void };
@@ -9,16 +12,20 @@ export type Extra = { mount(app: express.Express): void };
 export function createApp(h: Hotline, extras: Extra[] = []): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', true);
+  app.set('trust proxy', h.config.trustProxy);
+  app.use(refuseUnstorableInput());
 
-  app.get('/healthz', async (_req, res) => {
-    try {
-      await h.database.db.execute(sql`select 1`);
-      res.json({ ok: true, database: h.database.kind, carrier: h.carrier.kind });
-    } catch {
-      res.status(503).json({ ok: false, database: 'unreachable' });
-    }
+  // Liveness (the process answers) apart from readiness (its database answers too): a process whose database
+  // is away is alive, still answers callers with the apology, and must not be restarted for it.
+  app.get('/livez', (_req, res) => {
+    res.json({ ok: true });
   });
+  const ready: express.RequestHandler = async (_req, res) => {
+    const reachable = await databaseAnswers(h);
+    res.status(reachable ? 200 : 503).json({ ok: reachable, live: true, ready: reachable, database: reachable ? h.database.kind : 'unreachable', carrier: h.carrier.kind });
+  };
+  app.get('/readyz', ready);
+  app.get('/healthz', ready);
   app.use('/twilio', twilioWebhooks(h));
   for (const extra of extras) extra.mount(app);
 
@@ -26,10 +33,26 @@ export function createApp(h: Hotline, extras: Extra[] = []): express.Express {
     res.status(404).json({ error: `no route for ${req.method} ${req.path}` });
   });
   const errors: ErrorRequestHandler = (err, req, res, _next) => {
+    if (isDatabaseUnavailable(err)) {
+      // Nothing was lost: nothing was written. The page (or person) tries again once the database is back.
+      h.log.warn({ err: (err as Error).message, path: req.path }, 'database unavailable');
+      res.status(503).set('Retry-After', '5').json({ error: 'the hotline cannot reach its database just now: try again in a few seconds' });
+      return;
+    }
     const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
     if (status === 500) h.log.error({ err, path: req.path }, 'request failed');
     res.status(status).json({ error: status === 500 ? 'internal error' : String(err.message ?? err) });
   };
   app.use(errors);
   return app;
+}
+
+/** A health check waits this long for the database: one that hangs is as good as down. */
+const READY_TIMEOUT_MS = 2_000;
+
+function databaseAnswers(h: Hotline): Promise<boolean> {
+  return within(READY_TIMEOUT_MS, h.database.db.execute(sql`select 1`), 'readiness').then(
+    () => true,
+    () => false,
+  );
 }

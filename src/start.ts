@@ -8,6 +8,8 @@ import { openDatabase, type Database } from './database.ts';
 import type { Hotline } from './hotline.ts';
 import { newBus } from './acd/bus.ts';
 import { startSweeper } from './acd/deadlines.ts';
+import { keepLease, newProcessId, releaseLease, renewLease, takeOverLapsed } from './acd/processes.ts';
+import { endLostCallers } from './acd/reconcile.ts';
 import { checkQueues, loadQueues } from './acd/queues.ts';
 import { getCall } from './calls/ivr.ts';
 import { loadFlows } from './ivr/load.ts';
@@ -15,6 +17,7 @@ import { currentMetrics } from './realtime/managers.ts';
 import { startRealtime, type Realtime } from './realtime/server.ts';
 import { requireStaff } from './staff/auth.ts';
 import { staffRoutes } from './staff/routes.ts';
+import { openLoginThrottle } from './staff/throttle.ts';
 import { announcementRoutes } from './calls/announcement-routes.ts';
 import { notesRoutes } from './notes/routes.ts';
 import { softphoneRoutes } from './softphone/routes.ts';
@@ -47,9 +50,11 @@ export type StartOptions = {
   sweepEveryMs?: number;
 };
 
+
 /**
- * Load the flows and queues (a broken file stops start-up here), open the database, pick the carrier,
- * listen, and start the realtime layer and the deadline sweeper.
+ * Load the flows and queues (a broken file stops start-up here), open the database, pick the carrier, take
+ * over from processes that stopped and end the callers the carrier no longer holds (before anyone is offered
+ * them), listen, and start the realtime layer, the lease and the deadline sweeper.
  */
 export async function startHotline(config: Config, options: StartOptions): Promise<Running> {
   const flows = loadFlows(config.flowsDir);
@@ -68,6 +73,7 @@ export async function startHotline(config: Config, options: StartOptions): Promi
         })
       : undefined;
   const carrier: Carrier = simulator ?? twilioCarrier(config.twilio);
+  const loginThrottle = await openLoginThrottle(database, options.log);
   const hotline: Hotline = {
     config,
     database,
@@ -76,14 +82,21 @@ export async function startHotline(config: Config, options: StartOptions): Promi
     carrier,
     bus: newBus(),
     log: options.log,
+    loginThrottle,
+    processId: newProcessId(),
     now: options.now ?? (() => new Date()),
   };
+  await renewLease(database.db, hotline.processId, config.processLeaseSeconds);
+  // The embedded database lives in this one process: whatever another process held before is gone.
+  await takeOverLapsed(hotline, { everyone: database.kind === 'pglite' });
+  await endLostCallers(hotline);
 
   const extras: Extra[] = [apiExtra(hotline), ...(simulator ? [simulatorExtra(hotline, simulator)] : [])];
   const app = createApp(hotline, extras);
   const server = app.listen(config.port);
   await once(server, 'listening');
   const realtime = await startRealtime(hotline, server, simulator);
+  const stopLease = keepLease(hotline, config.processLeaseSeconds);
   const stopSweeper = options.sweepEveryMs === 0 ? async () => {} : startSweeper(hotline, options.sweepEveryMs);
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
@@ -100,9 +113,12 @@ export async function startHotline(config: Config, options: StartOptions): Promi
       // Simulated callers hang up first, while the server can still take their final status callbacks.
       await simulator?.close();
       await stopSweeper();
+      stopLease();
       await realtime.close();
+      await releaseLease(hotline).catch((err: unknown) => options.log.warn({ err }, 'could not release the process lease'));
       server.closeAllConnections();
       await new Promise<void>((done) => server.close(() => done()));
+      await loginThrottle.close();
       if (!options.database) await database.close();
     },
   };
@@ -117,31 +133,39 @@ function apiExtra(h: Hotline): Extra {
       app.get('/api/metrics/live', requireStaff(h, ['supervisor', 'manager']), async (_req, res) => {
         res.json(await currentMetrics(h));
       });
+      app.get('/api/calls/:sid', requireStaff(h), callRecord(h));
     },
   };
 }
 
-/** Simulator mode only: control of simulated calls, and a call's IVR path for the `npm run call` summary. */
+/**
+ * The hotline's record of a call: its status, end reason, IVR path and what the caller keyed in. Staff only
+ * under /api; in simulator mode also beside the simulated call (`npm run call` prints it at the end), where the
+ * transcript of what was keyed is open anyway.
+ */
+const callRecord = (h: Hotline): express.RequestHandler<{ sid: string }> => async (req, res) => {
+  const call = await getCall(h, req.params.sid);
+  if (!call) {
+    res.status(404).json({ error: `no call ${req.params.sid}` });
+    return;
+  }
+  res.json({
+    sid: call.sid,
+    status: call.status,
+    endReason: call.endReason,
+    language: call.ivr.language,
+    path: call.ivr.path,
+    answers: call.ivr.answers,
+    queue: call.queue,
+  });
+};
+
+/** Simulator mode only: control of simulated calls, and the hotline's record of each for `npm run call`. */
 function simulatorExtra(h: Hotline, simulator: Simulator): Extra {
   return {
     mount(app) {
+      app.get('/simulator/calls/:sid/record', callRecord(h));
       app.use('/simulator', express.json(), simulatorRoutes(simulator));
-      app.get('/api/calls/:sid', async (req, res) => {
-        const call = await getCall(h, req.params.sid);
-        if (!call) {
-          res.status(404).json({ error: `no call ${req.params.sid}` });
-          return;
-        }
-        res.json({
-          sid: call.sid,
-          status: call.status,
-          endReason: call.endReason,
-          language: call.ivr.language,
-          path: call.ivr.path,
-          answers: call.ivr.answers,
-          queue: call.queue,
-        });
-      });
     },
   };
 }

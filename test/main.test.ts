@@ -70,7 +70,7 @@ describe('starting the hotline', () => {
   it('keeps its calls across a restart on the embedded database under DATA_DIR', async () => {
     const first = await started({});
     const health = await (await fetch(`${first.url}/healthz`)).json();
-    expect(health).toEqual({ ok: true, database: 'pglite', carrier: 'simulator' });
+    expect(health).toEqual({ ok: true, live: true, ready: true, database: 'pglite', carrier: 'simulator' });
     const placed = await (
       await fetch(`${first.url}/simulator/calls`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"presses":["2"]}' })
     ).json();
@@ -83,7 +83,7 @@ describe('starting the hotline', () => {
     expect(await first.stop()).toBe(0);
 
     const second = await started({});
-    const call = await (await fetch(`${second.url}/api/calls/${placed.sid}`)).json();
+    const call = await (await fetch(`${second.url}/simulator/calls/${placed.sid}/record`)).json();
     expect(call).toMatchObject({ sid: placed.sid, status: 'ended', endReason: 'abandoned-in-ivr', language: 'en-US' });
     expect(await second.stop()).toBe(0);
   }, 60_000); // two start-ups of a persisted PGlite, on a busy 2-core machine

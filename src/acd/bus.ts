@@ -13,6 +13,8 @@ export type AcdEvents = {
   ended: [{ staffId: number; offerId: number; callSid: string; wrapUpUntil: string }];
   'wrap-up-ended': [{ staffId: number }];
   presence: [{ staffId: number; presence: Presence; reason: string | null }];
+  /** A login session ended (logout): its sockets are disconnected on every process. */
+  'session-ended': [{ tokenHash: string }];
   /** Anything that moves a live figure (a caller queued or gone, an agent's presence): metrics are due. */
   changed: [];
 };

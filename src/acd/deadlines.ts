@@ -5,17 +5,20 @@ import { appendEvents } from '../calls/events.ts';
 import { HELD_FOR_DISPOSITION, wrapUpDisposed } from '../notes/disposition.ts';
 import { withdrawOffer } from './offers.ts';
 import { agentGone } from './presence.ts';
+import { takeOverLapsed } from './processes.ts';
+import { within } from '../deadline.ts';
 import { routeSoon } from './route.ts';
 
 /**
- * Everything with a deadline is a row: an offer's ring limit, an agent's wrap-up end, the grace after an
- * agent's last socket closed, a caller's maximum wait. `sweep` acts on what is due; any process may run it
+ * Everything with a deadline is a row: a server process's lease, an offer's ring limit, an agent's wrap-up
+ * end, the grace after an agent's last socket closed, a caller's maximum wait. `sweep` acts on what is due; any process may run it
  * (each change is a conditional UPDATE, so two processes cannot both act on one row), and after a restart
  * it picks up where the last process stopped.
  */
 export async function sweep(h: Hotline): Promise<void> {
   const now = h.now();
   const db = h.database.db;
+  await takeOverLapsed(h);
 
   const unanswered = await db
     .select({ id: offers.id })
@@ -73,12 +76,15 @@ async function overflow(h: Hotline, now: Date): Promise<number> {
   return moved;
 }
 
+/** A sweep stuck longer than this (on a hung database) no longer stops the next one from starting. */
+const SWEEP_LIMIT_MS = 30_000;
+
 /** Sweep every `everyMs` until stopped; a sweep still running is not started twice. */
 export function startSweeper(h: Hotline, everyMs = 500): () => Promise<void> {
   let running: Promise<void> | undefined;
   const timer = setInterval(() => {
     if (running) return;
-    running = sweep(h)
+    running = within(SWEEP_LIMIT_MS, sweep(h), 'deadline sweep')
       .catch((err: unknown) => h.log.error({ err }, 'deadline sweep failed'))
       .finally(() => (running = undefined));
   }, everyMs);

@@ -14,8 +14,11 @@ import { routeSoon } from './route.ts';
 
 type OfferRow = typeof offers.$inferSelect;
 
-/** How an unanswered offer ends for the agent: a miss is a break ("missed"), anything else frees them. */
-type Withdrawal = { status: Extract<OfferStatus, 'missed' | 'rejected' | 'withdrawn' | 'abandoned'>; reason: string; agent: 'break' | 'available' };
+/**
+ * How an unanswered offer ends for the agent: a miss is a break ("missed"); an agent the carrier could not
+ * reach (or whose process is gone) is offline; anything else frees them.
+ */
+type Withdrawal = { status: Extract<OfferStatus, 'missed' | 'rejected' | 'withdrawn' | 'abandoned'>; reason: string; agent: 'break' | 'available' | 'offline' };
 
 /**
  * End a ringing offer without an answer. The caller goes back to the head of the queue (the original
@@ -39,7 +42,7 @@ export async function withdrawOffer(
       .where(and(eq(offers.id, offerId), eq(offers.status, 'ringing')))
       .returning();
     if (!ended) return undefined;
-    await freeAgent(tx, ended.staffId, how.agent, how.agent === 'break' ? 'missed' : null, now);
+    await freeAgent(tx, ended.staffId, how.agent, breakReason(how), now);
     await tx.update(calls).set({ status: 'queued' }).where(and(eq(calls.sid, ended.callSid), eq(calls.status, 'offered')));
     await appendEvents(tx, ended.callSid, [{ type: `offer.${how.status}`, data: { offerId, staffId: ended.staffId, reason: how.reason } }], now);
     return ended;
@@ -47,11 +50,13 @@ export async function withdrawOffer(
   if (!offer) return undefined;
   if (options.takeBack) await takeCallerBack(h, offer.callSid);
   h.bus.emit('offer-withdrawn', { staffId: offer.staffId, offerId, callSid: offer.callSid, reason: how.reason });
-  h.bus.emit('presence', { staffId: offer.staffId, presence: how.agent, reason: how.agent === 'break' ? 'missed' : null });
+  h.bus.emit('presence', { staffId: offer.staffId, presence: how.agent, reason: breakReason(how) });
   h.bus.emit('changed');
   if (options.reroute ?? true) routeSoon(h);
   return offer;
 }
+
+const breakReason = (how: Withdrawal) => (how.agent === 'break' ? 'missed' : null);
 
 async function takeCallerBack(h: Hotline, callSid: string): Promise<void> {
   await h.carrier.redirect(callSid, `${h.config.publicUrl}/twilio/requeue`).catch((err: Error) => {
@@ -59,7 +64,7 @@ async function takeCallerBack(h: Hotline, callSid: string): Promise<void> {
   });
 }
 
-async function freeAgent(tx: Tx, staffId: number, presence: 'break' | 'available', reason: string | null, now: Date): Promise<void> {
+async function freeAgent(tx: Tx, staffId: number, presence: Withdrawal['agent'], reason: string | null, now: Date): Promise<void> {
   await tx
     .update(agents)
     .set({ presence, breakReason: reason, since: now })
@@ -85,7 +90,11 @@ export async function legProgress(h: Hotline, offerId: number, leg: { sid: strin
     case 'canceled':
       // The caller's side stopped dialling: they hung up (our own redirects withdraw the offer first).
       return legEnded(h, offerId, leg.at, { status: 'abandoned', reason: 'caller-hung-up', agent: 'available' });
-    default: // no-answer, failed
+    case 'failed':
+      // The carrier could not reach the agent's softphone: the agent's problem (offline), not the caller's,
+      // who is offered to someone else at once.
+      return legEnded(h, offerId, leg.at, { status: 'withdrawn', reason: 'agent-unreachable', agent: 'offline' });
+    default: // no-answer
       return legEnded(h, offerId, leg.at, { status: 'missed', reason: leg.status, agent: 'break' });
   }
 }
@@ -163,21 +172,24 @@ async function legEnded(h: Hotline, offerId: number, at: Date, unanswered: Withd
 export async function dialEnded(h: Hotline, offerId: number, dialStatus: string): Promise<void> {
   const [offer] = await h.database.db.select({ status: offers.status }).from(offers).where(eq(offers.id, offerId));
   if (offer?.status === 'connected') await legEnded(h, offerId, h.now(), { status: 'missed', reason: 'no-answer', agent: 'break' });
-  if (offer?.status === 'ringing') {
-    const rejected = dialStatus === 'busy';
-    await withdrawOffer(h, offerId, { status: rejected ? 'rejected' : 'missed', reason: rejected ? 'rejected' : dialStatus, agent: 'break' });
-  }
+  if (offer?.status === 'ringing') await withdrawOffer(h, offerId, unansweredDial(dialStatus));
+}
+
+function unansweredDial(dialStatus: string): Withdrawal {
+  if (dialStatus === 'busy') return { status: 'rejected', reason: 'rejected', agent: 'break' };
+  if (dialStatus === 'failed') return { status: 'withdrawn', reason: 'agent-unreachable', agent: 'offline' };
+  return { status: 'missed', reason: dialStatus, agent: 'break' };
 }
 
 /**
  * The caller hung up. If an agent's phone was ringing for them, the offer is withdrawn and the agent is
  * free again at once (the caller gave up; the agent did nothing wrong).
  */
-export async function callerLeft(h: Hotline, callSid: string): Promise<void> {
+export async function callerLeft(h: Hotline, callSid: string, reason = 'caller-hung-up'): Promise<void> {
   const ringingOffers = await h.database.db
     .select({ id: offers.id })
     .from(offers)
     .where(and(eq(offers.callSid, callSid), eq(offers.status, 'ringing')));
-  for (const o of ringingOffers) await withdrawOffer(h, o.id, { status: 'abandoned', reason: 'caller-hung-up', agent: 'available' });
+  for (const o of ringingOffers) await withdrawOffer(h, o.id, { status: 'abandoned', reason, agent: 'available' });
   h.bus.emit('changed');
 }

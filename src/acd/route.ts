@@ -1,9 +1,12 @@
-import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, isNull, lte, notInArray, or, sql } from 'drizzle-orm';
 import { agents, calls, offers, staff } from '../../db/schema.ts';
 import type { Hotline } from '../hotline.ts';
 import { appendEvents } from '../calls/events.ts';
 import { screenPop } from './screen-pop.ts';
 import { withdrawOffer } from './offers.ts';
+import { endLostCall } from './reconcile.ts';
+import { within } from '../deadline.ts';
+import { CallGone } from '../telephony/carrier/carrier.ts';
 
 /** Seconds an offer may take from the redirect to the agent leg's first ring before it is withdrawn. */
 export const SETUP_SECONDS = 10;
@@ -19,13 +22,17 @@ type Made = { offerId: number; callSid: string; staffId: number };
  */
 export async function route(h: Hotline): Promise<number> {
   const rung: Array<Promise<void>> = [];
+  // Each caller is offered at most once per pass: a caller whose ring fails at once must not be matched
+  // again with the agent that failure freed, over and over, in one pass that never yields.
+  const offered = new Set<string>();
   for (let misses = 0; misses < 3; ) {
-    const match = await matchOne(h);
+    const match = await matchOne(h, offered);
     if (match === 'none') break;
     if (match === 'raced') {
       misses++; // the callers this agent could take were all locked by other passes: look again
       continue;
     }
+    offered.add(match.callSid);
     rung.push(ring(h, match));
   }
   await Promise.all(rung);
@@ -33,10 +40,16 @@ export async function route(h: Hotline): Promise<number> {
   return rung.length;
 }
 
-async function matchOne(h: Hotline): Promise<Made | 'none' | 'raced'> {
+async function matchOne(h: Hotline, offered: Set<string>): Promise<Made | 'none' | 'raced'> {
   const now = h.now();
   const skills = JSON.stringify(Object.fromEntries([...h.queues.values()].map((q) => [q.name, q.skill])));
   const skillOf = sql`coalesce(${skills}::jsonb ->> ${calls.queue}, ${calls.queue})`;
+  // Waiting, not offered already in this pass, and not held back after the carrier failed to move them.
+  const routable = and(
+    eq(calls.status, 'queued'),
+    or(isNull(calls.routeAfter), lte(calls.routeAfter, now)),
+    offered.size ? notInArray(calls.sid, [...offered]) : undefined,
+  );
   return h.database.db.transaction(async (tx) => {
     // The agent first: passes running at once each hold a different agent, and each then takes the best
     // caller the others have not locked, so priority and wait order hold even when agents run out.
@@ -48,7 +61,9 @@ async function matchOne(h: Hotline): Promise<Made | 'none' | 'raced'> {
         and(
           eq(agents.presence, 'available'),
           eq(staff.disabled, false),
-          sql`exists (select 1 from ${calls} where ${calls.status} = 'queued' and (${staff.skills} ->> ${skillOf}) is not null)`,
+          // An agent whose softphone connection is gone (in the grace before offline) is not rung.
+          isNull(agents.goneAt),
+          sql`exists (select 1 from ${calls} where ${routable} and (${staff.skills} ->> ${skillOf}) is not null)`,
         ),
       )
       .orderBy(asc(agents.idleSince), asc(agents.staffId))
@@ -58,7 +73,7 @@ async function matchOne(h: Hotline): Promise<Made | 'none' | 'raced'> {
     const [call] = await tx
       .select({ sid: calls.sid, queue: calls.queue })
       .from(calls)
-      .where(and(eq(calls.status, 'queued'), sql`(${JSON.stringify(agent.skills)}::jsonb ->> ${skillOf}) is not null`))
+      .where(and(routable, sql`(${JSON.stringify(agent.skills)}::jsonb ->> ${skillOf}) is not null`))
       .orderBy(desc(calls.priority), asc(calls.queuedAt))
       .limit(1)
       .for('update', { skipLocked: true });
@@ -89,11 +104,23 @@ async function ring(h: Hotline, m: Made): Promise<void> {
   try {
     await h.carrier.redirect(m.callSid, `${h.config.publicUrl}/twilio/connect?offer=${m.offerId}`);
   } catch (err) {
-    // The caller is gone (or the carrier refused): not the agent's fault, so the agent is free again.
+    // Not the agent's fault either way, so the agent is free again at once.
+    if (err instanceof CallGone) {
+      // The caller is gone: ended as lost, never put back in the queue.
+      h.log.warn({ callSid: m.callSid, offerId: m.offerId, why: err.why }, 'the caller is gone; ending the call');
+      await endLostCall(h, m.callSid, err);
+      return;
+    }
+    // The carrier failed (down, refused, timed out): the caller keeps their place but waits a moment before
+    // being tried again, so a failing carrier is not hammered.
     h.log.warn({ callSid: m.callSid, offerId: m.offerId, err: (err as Error).message }, 'could not ring the agent for this caller');
-    await withdrawOffer(h, m.offerId, { status: 'withdrawn', reason: 'carrier-failed', agent: 'available' }, { reroute: false });
+    await h.database.db.update(calls).set({ routeAfter: new Date(h.now().getTime() + RETRY_AFTER_SECONDS * 1000) }).where(eq(calls.sid, m.callSid));
+    await withdrawOffer(h, m.offerId, { status: 'withdrawn', reason: 'carrier-failed', agent: 'available' });
   }
 }
+
+/** Seconds a caller whose carrier request failed is left before being offered again. */
+export const RETRY_AFTER_SECONDS = 5;
 
 /**
  * Run `route` soon, once: calls that come while a pass runs are folded into one more pass after it, so a
@@ -111,13 +138,18 @@ export function routeSoon(h: Hotline): void {
     do {
       state.again = false;
       try {
-        await route(h);
+        await within(PASS_LIMIT_MS, route(h), 'routing pass');
       } catch (err) {
         h.log.error({ err }, 'routing failed');
       }
+      // On the embedded database a pass may never leave the microtask queue: let requests in between passes.
+      await new Promise((next) => setImmediate(next));
     } while (state.again);
     state.running = false;
   })();
 }
+
+/** A pass stuck longer than this (on a hung database) no longer holds up the passes after it. */
+const PASS_LIMIT_MS = 30_000;
 
 const passes = new WeakMap<Hotline, { running: boolean; again: boolean }>();

@@ -1,6 +1,7 @@
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import type { Hotline } from '../hotline.ts';
+import { refusing, unspeakable } from '../input.ts';
 import { currentStaff, requireStaff } from '../staff/auth.ts';
 import { BadRequest, parseParams } from '../telephony/params.ts';
 import { getAnnouncement, setAnnouncement } from './announcement.ts';
@@ -22,7 +23,9 @@ function announcementBody(languages: string[]) {
     .string({ error: (i) => (i.input === null ? 'must be text (leave the language out instead)' : 'must be text') })
     .trim()
     .min(1, 'must not be empty (leave the language out instead)')
-    .max(ANNOUNCEMENT_MAX_CHARS, `must be at most ${ANNOUNCEMENT_MAX_CHARS} characters`);
+    .max(ANNOUNCEMENT_MAX_CHARS, `must be at most ${ANNOUNCEMENT_MAX_CHARS} characters`)
+    // Every caller who reaches the announcement is read it: one character TwiML cannot carry would fail them all.
+    .check(refusing(unspeakable));
   return z
     .record(z.string(), z.unknown(), { error: 'must be an object of texts per language' })
     .superRefine((body, ctx) => {

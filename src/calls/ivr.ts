@@ -21,6 +21,9 @@ export type NewCall = { sid: string; from: string; to: string };
 
 type CallRow = typeof calls.$inferSelect;
 
+/** A call in these states has left the IVR and the queues for good. */
+const OVER = ['ended', 'callback'];
+
 /** A new call arrives: it enters the hotline's flow at the start. */
 export async function answerCall(h: Hotline, call: NewCall, render: Render): Promise<string> {
   const ctx = await context(h);
@@ -51,6 +54,12 @@ export async function takeInput(h: Hotline, call: NewCall, seq: number, input: I
     if (seq < row.seq) {
       const reply = await storedReply(tx, call.sid, seq);
       if (reply) return reply;
+    }
+    if (OVER.includes(row.status)) {
+      // A step arriving after the call ended (or left for a call back) is late: it must not put the caller
+      // back in a queue, where agents would be offered a caller who is not there.
+      await appendEvents(tx, call.sid, [{ type: 'ivr.late', data: { seq, status: row.status } }], ctx.now);
+      return render({ said: [], then: { kind: 'hangup' } }, row.seq);
     }
     if (seq !== row.seq || row.status !== 'ivr' || !isListening(ctx, row.ivr)) return unexpected(tx, ctx, row, seq, render);
     return apply(tx, call.sid, seq, step(ctx, row.ivr, input), render, ctx.now);
@@ -90,8 +99,11 @@ async function apply(tx: Tx, sid: string, seq: number, result: StepResult, rende
   return twiml;
 }
 
-/** The carrier reports the caller's leg is over (hung up, or we hung up). Once, whatever the order. */
-export async function endCall(h: Hotline, sid: string, durationSeconds: number | undefined, at: Date): Promise<boolean> {
+/**
+ * The carrier reports the caller's leg is over (hung up, or we hung up), or says it no longer has the call
+ * (`lost`: ended with that reason, whatever the call was doing). Once, whatever the order.
+ */
+export async function endCall(h: Hotline, sid: string, durationSeconds: number | undefined, at: Date, lost?: { reason: string; why: string }): Promise<boolean> {
   return h.database.db.transaction(async (tx) => {
     // A survey still asking ends as partial with what was answered (every time: it changes nothing twice).
     await surveyCallEnded(tx, sid, at);
@@ -101,14 +113,17 @@ export async function endCall(h: Hotline, sid: string, durationSeconds: number |
         status: 'ended',
         endedAt: at,
         durationSeconds: durationSeconds ?? sql`greatest(0, extract(epoch from ${at.toISOString()}::timestamptz - ${calls.startedAt}))::int`,
-        endReason: sql`coalesce(${calls.endReason}, case ${calls.status} when 'ivr' then 'abandoned-in-ivr' when 'queued' then 'abandoned-in-queue' when 'offered' then 'abandoned-in-queue' else 'completed' end)`,
+        endReason: lost ? lost.reason : sql`coalesce(${calls.endReason}, case ${calls.status} when 'ivr' then 'abandoned-in-ivr' when 'queued' then 'abandoned-in-queue' when 'offered' then 'abandoned-in-queue' else 'completed' end)`,
       })
       .where(and(eq(calls.sid, sid), sql`${calls.status} <> 'ended'`))
       .returning({ reason: calls.endReason, duration: calls.durationSeconds, queuedAt: calls.queuedAt, node: sql<string>`${calls.ivr}->>'node'` });
     if (!ended) return false;
     const waited = ended.reason === 'abandoned-in-queue' && ended.queuedAt ? (at.getTime() - ended.queuedAt.getTime()) / 1000 : undefined;
     await appendEvents(tx, sid, [
-      { type: 'call.ended', data: { reason: ended.reason, durationSeconds: ended.duration, node: ended.node, ...(waited !== undefined ? { waitedSeconds: waited } : {}) } },
+      {
+        type: 'call.ended',
+        data: { reason: ended.reason, durationSeconds: ended.duration, node: ended.node, ...(waited !== undefined ? { waitedSeconds: waited } : {}), ...(lost ? { why: lost.why } : {}) },
+      },
     ], at);
     return true;
   });

@@ -84,7 +84,7 @@ async function main(): Promise<void> {
 /** The hotline records the end when the status callback lands, a moment after the simulator's last event. */
 async function finalState(api: Api, sid: string): Promise<CallSummary> {
   for (let i = 0; ; i++) {
-    const call = (await api('GET', `/api/calls/${sid}`)) as CallSummary;
+    const call = (await api('GET', `/simulator/calls/${sid}/record`)) as CallSummary;
     if (call.status === 'ended' || i >= 20) return call;
     await new Promise((r) => setTimeout(r, 100));
   }

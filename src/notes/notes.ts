@@ -2,6 +2,7 @@ import { and, eq, isNotNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { callbacks, callNotes, calls, offers, staff } from '../../db/schema.ts';
 import type { Hotline } from '../hotline.ts';
+import { refusing, unstorable } from '../input.ts';
 import type { StaffMember } from '../staff/staff.ts';
 import { DISPOSITIONS, TOPICS, type Disposition, type Topic } from './choices.ts';
 
@@ -13,11 +14,15 @@ import { DISPOSITIONS, TOPICS, type Disposition, type Topic } from './choices.ts
 
 
 const required = (message: string) => ({ error: (i: { input: unknown }) => (i.input === undefined ? 'is required' : message) });
-const words = (max: number) => z.string('must be text').max(max, `must be at most ${max} characters`).optional();
+const words = (max: number) => z.string('must be text').max(max, `must be at most ${max} characters`).check(refusing(unstorable)).optional();
+
+/** The highest version the `integer` column holds: a page numbering its saves from 1 never comes near it. */
+const MAX_VERSION = 2_147_483_647;
+const VERSION = `must be a whole number from 1 to ${MAX_VERSION}`;
 
 /** One save, as the page sends it over the socket (with the callSid) or in PUT /api/calls/:sid/notes. */
 export const notesInput = z.object({
-  version: z.number(required('must be a whole number from 1')).int('must be a whole number from 1').positive('must be a whole number from 1'),
+  version: z.number(required(VERSION)).int(VERSION).min(1, VERSION).max(MAX_VERSION, VERSION),
   passengerName: words(100),
   contactNumber: words(30),
   trainNumber: words(10),

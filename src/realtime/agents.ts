@@ -2,9 +2,12 @@ import type { Namespace, Socket } from 'socket.io';
 import { z } from 'zod';
 import type { AcdEvents } from '../acd/bus.ts';
 import { agentConnected, agentDisconnected, choosePresence, PresenceError, presenceOf } from '../acd/presence.ts';
+import { socketClosed, socketOpened } from '../acd/processes.ts';
 import type { Hotline } from '../hotline.ts';
+import { refusing, unstorable } from '../input.ts';
 import { DISPOSITION_REQUIRED, mayEndWrapUp, releaseHeldWrapUp } from '../notes/disposition.ts';
 import { NotesError, parseNotes, saveNotes, type SaveAck } from '../notes/notes.ts';
+import { listen } from './handlers.ts';
 import { requireSession, staffOf } from './server.ts';
 
 /** Agents (and supervisors, who take calls too) connect here. */
@@ -12,13 +15,12 @@ const ROLES = ['agent', 'supervisor'] as const;
 
 const presenceRequest = z.strictObject({
   state: z.enum(['available', 'break', 'offline'], { error: 'state must be available, break or offline' }),
-  reason: z.string().min(1).max(60).optional(),
+  reason: z.string().min(1).max(60).check(refusing(unstorable)).optional(),
 });
 
-type Ack = (answer: { ok: true; presence: string } | { ok: false; error: string; field?: string }) => void;
-type NotesAck = (answer: SaveAck) => void;
+type PresenceAnswer = { ok: true; presence: string } | { ok: false; error: string; field?: string };
 
-const callSidOf = z.object({ callSid: z.string('is required').min(1, 'is required').max(64, 'is not a call') });
+const callSidOf = z.object({ callSid: z.string('is required').min(1, 'is required').max(64, 'is not a call').check(refusing(unstorable)) });
 const WRAP_UP_REFUSED = { ok: false, error: DISPOSITION_REQUIRED, field: 'disposition' } as const;
 
 const room = (staffId: number) => `agent:${staffId}`;
@@ -37,48 +39,52 @@ export function agentsNamespace(h: Hotline, nsp: Namespace): () => void {
     // Listeners first: the page may ask for a presence change the moment it is connected.
     void socket.join(room(me.id));
 
-    socket.on('presence', async (body: unknown, ack?: Ack) => {
-      const parsed = presenceRequest.safeParse(body);
-      if (!parsed.success) return ack?.({ ok: false, error: parsed.error.issues[0]!.message });
-      if (!(await mayEndWrapUp(h, me.id))) return ack?.(WRAP_UP_REFUSED);
-      await answer(ack, () => choosePresence(h, me.id, parsed.data.state, parsed.data.reason ?? null));
+    const on = listen(socket, h.log.child({ staffId: me.id }));
+
+    on<PresenceAnswer>('presence', 'could not change presence: try again', async (body) => {
+      const parsed = presenceRequest.safeParse(body ?? {});
+      if (!parsed.success) return { ok: false, error: parsed.error.issues[0]!.message };
+      if (!(await mayEndWrapUp(h, me.id))) return WRAP_UP_REFUSED;
+      return changePresence(() => choosePresence(h, me.id, parsed.data.state, parsed.data.reason ?? null));
     });
 
-    socket.on('wrap-up-done', async (ack?: Ack) => {
+    on<PresenceAnswer>('wrap-up-done', 'could not end wrap-up: try again', async () => {
       const current = await presenceOf(h, me.id);
-      if (current?.presence !== 'wrap-up') return ack?.({ ok: false, error: `not in wrap-up (${current?.presence ?? 'offline'})` });
-      if (!(await mayEndWrapUp(h, me.id))) return ack?.(WRAP_UP_REFUSED);
-      await answer(ack, () => choosePresence(h, me.id, 'available'));
+      if (current?.presence !== 'wrap-up') return { ok: false, error: `not in wrap-up (${current?.presence ?? 'offline'})` };
+      if (!(await mayEndWrapUp(h, me.id))) return WRAP_UP_REFUSED;
+      return changePresence(() => choosePresence(h, me.id, 'available'));
     });
 
-    socket.on('notes', async (body: unknown, ack?: NotesAck) => {
+    on<SaveAck>('notes', 'could not save the notes: try again', async (body) => {
       try {
-        const sid = callSidOf.safeParse(body);
+        const sid = callSidOf.safeParse(body ?? {});
         if (!sid.success) throw new NotesError(`callSid ${sid.error.issues[0]!.message}`, 'callSid');
         const saved = await saveNotes(h, me.id, sid.data.callSid, parseNotes(body));
         if (saved.applied && saved.disposition) await releaseHeldWrapUp(h, me.id);
-        ack?.({ ok: true, version: saved.version, savedAt: saved.savedAt });
+        return { ok: true, version: saved.version, savedAt: saved.savedAt };
       } catch (err) {
-        if (err instanceof NotesError) return ack?.({ ok: false, error: err.message, ...(err.field ? { field: err.field } : {}) });
-        h.log.error({ err, staffId: me.id }, 'could not save notes');
-        ack?.({ ok: false, error: 'could not save the notes: try again' });
+        if (err instanceof NotesError) return { ok: false, error: err.message, ...(err.field ? { field: err.field } : {}) };
+        throw err;
       }
     });
 
-    socket.on('disconnect', async () => {
-      // Another tab (or another server process) may still hold a socket for this agent.
-      const still = await nsp.in(room(me.id)).fetchSockets();
-      if (still.length === 0) await agentDisconnected(h, me.id);
+    socket.on('disconnect', () => {
+      // Another tab (or another server process) may still hold a socket for this agent. With the database
+      // away the row stays; the realtime layer's reconciliation closes it once the database is back.
+      socketClosed(h, socket.id, me.id)
+        .then((last) => (last ? agentDisconnected(h, me.id) : undefined))
+        .catch((err: unknown) => h.log.warn({ err, staffId: me.id }, 'agent socket closed; presence not yet updated'));
     });
 
     void (async () => {
+      await socketOpened(h, socket.id, me.id);
       await agentConnected(h, me.id);
       const row = await presenceOf(h, me.id);
       socket.emit('presence', { staffId: me.id, presence: row?.presence ?? 'offline', reason: row?.breakReason ?? null });
     })().catch((err: unknown) => h.log.error({ err, staffId: me.id }, 'agent connection failed'));
   });
 
-  const forward = <E extends Exclude<keyof AcdEvents, 'changed'>>(event: E) => {
+  const forward = <E extends Exclude<keyof AcdEvents, 'changed' | 'session-ended'>>(event: E) => {
     const listener = (payload: AcdEvents[E][0]) => {
       nsp.to(room(payload.staffId)).emit(event, event === 'offer' ? (payload as AcdEvents['offer'][0]).screenPop : payload);
     };
@@ -89,10 +95,12 @@ export function agentsNamespace(h: Hotline, nsp: Namespace): () => void {
   return () => stops.forEach((stop) => stop());
 }
 
-async function answer(ack: Ack | undefined, change: () => Promise<string>): Promise<void> {
+/** A presence change, or the reason the ACD refused it; any other failure is the listener's to answer. */
+async function changePresence(change: () => Promise<string>): Promise<PresenceAnswer> {
   try {
-    ack?.({ ok: true, presence: await change() });
+    return { ok: true, presence: await change() };
   } catch (err) {
-    ack?.({ ok: false, error: err instanceof PresenceError ? err.message : 'could not change presence' });
+    if (err instanceof PresenceError) return { ok: false, error: err.message };
+    throw err;
   }
 }

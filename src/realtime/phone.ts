@@ -4,6 +4,7 @@ import { clientIdentity } from '../acd/placement.ts';
 import type { Hotline } from '../hotline.ts';
 import { SimulatedPhones, type PhoneAction } from '../telephony/carrier/simulator/phone.ts';
 import { SimulatorError, type Simulator } from '../telephony/carrier/simulator/simulator.ts';
+import { listen } from './handlers.ts';
 import { requireSession, staffOf } from './server.ts';
 
 const ROLES = ['agent', 'supervisor'] as const;
@@ -14,7 +15,7 @@ const request = z.object({
   on: z.boolean('on must be true or false').optional(),
 });
 
-type Ack = (answer: { ok: true } | { ok: false; error: string }) => void;
+type Answer = { ok: true } | { ok: false; error: string };
 
 const room = (identity: string) => `phone:${identity}`;
 
@@ -31,16 +32,17 @@ export function phoneNamespace(h: Hotline, nsp: Namespace, sim: Simulator): () =
   nsp.on('connection', (socket: Socket) => {
     const identity = clientIdentity(staffOf(socket).employeeNo);
     void socket.join(room(identity));
+    const on = listen(socket, h.log.child({ identity }));
     for (const action of ACTIONS) {
-      socket.on(action, async (body: unknown, ack?: Ack) => {
+      on<Answer>(action, `could not ${action}: try again`, async (body) => {
         const parsed = request.safeParse(body);
-        if (!parsed.success) return ack?.({ ok: false, error: parsed.error.issues[0]!.message });
+        if (!parsed.success) return { ok: false, error: parsed.error.issues[0]!.message };
         try {
           await phones.act(identity, parsed.data.legSid, action, parsed.data.on ?? true);
-          ack?.({ ok: true });
+          return { ok: true };
         } catch (err) {
-          if (!(err instanceof SimulatorError)) h.log.error({ err, identity, action }, 'simulated phone action failed');
-          ack?.({ ok: false, error: err instanceof SimulatorError ? err.message : `could not ${action}` });
+          if (err instanceof SimulatorError) return { ok: false, error: err.message };
+          throw err;
         }
       });
     }

@@ -2,8 +2,13 @@ import type { Server as HttpServer } from 'node:http';
 import { createAdapter } from '@socket.io/postgres-adapter';
 import pg from 'pg';
 import { Server, type Namespace, type Socket } from 'socket.io';
+import { agentDisconnected, agentConnected } from '../acd/presence.ts';
+import { ownSockets, socketClosed, socketOpened } from '../acd/processes.ts';
+import { CONNECT_TIMEOUT_SECONDS, STATEMENT_TIMEOUT_MS } from '../database.ts';
+import { within } from '../deadline.ts';
 import type { Hotline } from '../hotline.ts';
 import { authenticate } from '../staff/auth.ts';
+import { liveSessions, tokenHash } from '../staff/sessions.ts';
 import type { Role, StaffMember } from '../staff/staff.ts';
 import { agentsNamespace } from './agents.ts';
 import { managersNamespace } from './managers.ts';
@@ -11,6 +16,16 @@ import { phoneNamespace } from './phone.ts';
 import type { Simulator } from '../telephony/carrier/simulator/simulator.ts';
 
 export type Realtime = { io: Server; close(): Promise<void> };
+
+/**
+ * How often each process checks its sockets against the database: sessions ended elsewhere (a new password
+ * or a disabled person, set from another process) end their sockets, and the agents' socket rows a database
+ * outage left behind are put right.
+ */
+export const SOCKET_CHECK_MS = 2_000;
+const SOCKET_CHECK_LIMIT_MS = 30_000;
+/** Closing waits this long for the adapter's connections; one still being opened would hold it for ever. */
+const ADAPTER_CLOSE_MS = 2_000;
 
 /**
  * Socket.IO for the people on the floor: `/agents` (screen-pops, presence, notes), `/managers` (live
@@ -21,31 +36,79 @@ export type Realtime = { io: Server; close(): Promise<void> };
 export async function startRealtime(h: Hotline, http: HttpServer, simulator?: Simulator): Promise<Realtime> {
   const io = new Server(http, { serveClient: false });
   const pool = h.database.server ? await adapterPool(h, io) : undefined;
+  const namespaces = [io.of('/agents'), io.of('/managers'), ...(simulator ? [io.of('/phone')] : [])];
   const stops = [
     agentsNamespace(h, io.of('/agents')),
     managersNamespace(h, io.of('/managers')),
     ...(simulator ? [phoneNamespace(h, io.of('/phone'), simulator)] : []),
   ];
+  // A session ended here (logout) ends its sockets at once, on every process.
+  const sessionEnded = ({ tokenHash: hash }: { tokenHash: string }) => {
+    for (const nsp of namespaces) nsp.in(sessionRoom(hash)).disconnectSockets(true);
+  };
+  h.bus.on('session-ended', sessionEnded);
+  let checking: Promise<void> | undefined;
+  const timer = setInterval(() => {
+    checking ??= within(SOCKET_CHECK_LIMIT_MS, checkSockets(h, namespaces), 'socket check')
+      .catch((err: unknown) => h.log.warn({ err }, 'socket check failed; trying again'))
+      .finally(() => (checking = undefined));
+  }, SOCKET_CHECK_MS);
+  timer.unref();
   return {
     io,
     async close() {
+      clearInterval(timer);
+      await checking;
+      h.bus.off('session-ended', sessionEnded);
       for (const stop of stops) stop();
       io.disconnectSockets(true);
       await new Promise<void>((done) => io.close(() => done()));
-      await pool?.end();
+      if (pool) await within(ADAPTER_CLOSE_MS, pool.end(), 'closing the adapter').catch((err: unknown) => h.log.warn({ err: (err as Error).message }, 'left the adapter connections to close'));
     },
   };
 }
 
+/**
+ * The adapter's own connections to PostgreSQL, made safe to lose. The adapter keeps one pool client for
+ * LISTEN and attaches no `error` listener to it, so a server that stops would end the process; here every
+ * client gets one, and the LISTEN client, once its connection ends, is dropped from the pool (the adapter
+ * then takes a new one, with backoff) rather than held for ever.
+ */
 async function adapterPool(h: Hotline, io: Server): Promise<pg.Pool> {
-  const { url, schema } = h.database.server!;
-  const pool = new pg.Pool({ connectionString: url, max: 3, ...(schema ? { options: `-c search_path=${schema}` } : {}) });
-  pool.on('error', (err) => h.log.error({ err }, 'socket.io adapter connection failed'));
+  const { url, schema, applicationName } = h.database.server!;
+  const log = h.log.child({ part: 'socket.io adapter' });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 3,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_SECONDS * 1000,
+    keepAlive: true,
+    application_name: `${applicationName}/socket.io`,
+    options: [`-c statement_timeout=${STATEMENT_TIMEOUT_MS}`, ...(schema ? [`-c search_path=${schema}`] : [])].join(' '),
+  });
+  pool.on('error', (err) => log.warn({ err: err.message }, 'idle connection lost'));
+  pool.on('connect', (client) => client.on('error', (err) => log.warn({ err: err.message }, 'connection lost')));
+  const connect = pool.connect.bind(pool);
+  // Only the adapter asks for a client without a callback (pool.query uses the callback form).
+  pool.connect = ((...args: Parameters<typeof connect>) => {
+    if (args.length) return connect(...args);
+    return (connect() as Promise<pg.PoolClient>).then((client) => {
+      client.once('end', () => {
+        try {
+          client.release(new Error('connection ended'));
+        } catch {
+          // released already (the pool is closing)
+        }
+      });
+      return client;
+    });
+  }) as typeof pool.connect;
   await pool.query(`CREATE TABLE IF NOT EXISTS socket_io_attachments (id bigserial UNIQUE, created_at timestamptz DEFAULT now(), payload bytea)`);
   // Processes of one hotline share a channel; hotlines (or test runs) in other schemas do not hear them.
-  io.adapter(createAdapter(pool, { channelPrefix: `sanling_${schema ?? 'public'}` }));
+  io.adapter(createAdapter(pool, { channelPrefix: `sanling_${schema ?? 'public'}`, errorHandler: (err) => log.warn({ err: err.message }, 'adapter failed') }));
   return pool;
 }
+
+const sessionRoom = (hash: string) => `session:${hash}`;
 
 /** Only staff with a valid session (and one of `roles`) may connect; `socket.data.staff` is who. */
 export function requireSession(h: Hotline, nsp: Namespace, roles: readonly Role[]): void {
@@ -56,11 +119,40 @@ export function requireSession(h: Hotline, nsp: Namespace, roles: readonly Role[
         if (!member) return next(new Error('unauthorized: log in and connect with auth.token'));
         if (!roles.includes(member.role)) return next(new Error(`forbidden: only ${roles.join(', ')} may connect here`));
         socket.data.staff = member;
+        socket.data.tokenHash = tokenHash(token);
+        void socket.join(sessionRoom(socket.data.tokenHash as string));
         next();
       },
-      (err: Error) => next(err),
+      (err: Error) => {
+        h.log.warn({ err: err.message }, 'could not check a socket session');
+        next(new Error('unavailable: try again shortly'));
+      },
     );
   });
 }
 
 export const staffOf = (socket: Socket): StaffMember => socket.data.staff as StaffMember;
+
+/**
+ * This process's sockets against the database: those whose session has ended are disconnected, and the
+ * agents' socket rows are made to match the sockets really open here (a database outage may have kept a
+ * socket from being recorded, or a closed one from being removed).
+ */
+async function checkSockets(h: Hotline, namespaces: Namespace[]): Promise<void> {
+  const local = namespaces.flatMap((nsp) => [...nsp.sockets.values()]);
+  const live = await liveSessions(h.database.db, [...new Set(local.map((s) => s.data.tokenHash as string))], h.now());
+  for (const socket of local) if (!live.has(socket.data.tokenHash as string)) socket.disconnect(true);
+
+  const agents = new Map([...namespaces[0]!.sockets.values()].filter((s) => s.connected).map((s) => [s.id, staffOf(s).id]));
+  const recorded = await ownSockets(h);
+  for (const row of recorded) {
+    if (agents.has(row.socketId)) continue;
+    if (await socketClosed(h, row.socketId, row.staffId)) await agentDisconnected(h, row.staffId);
+  }
+  const known = new Set(recorded.map((row) => row.socketId));
+  for (const [socketId, staffId] of agents) {
+    if (known.has(socketId)) continue;
+    await socketOpened(h, socketId, staffId);
+    await agentConnected(h, staffId);
+  }
+}

@@ -19,7 +19,8 @@ export function staffRoutes(h: Hotline): Router {
 
   router.post('/login', async (req, res) => {
     const { employeeNo, password } = parseParams(loginBody, req.body ?? {});
-    const result = await logIn(h, employeeNo, password);
+    // Behind a proxy, req.ip is the client's address only as far as TRUST_PROXY lets Express believe it.
+    const result = await logIn(h, employeeNo, password, req.ip ?? req.socket.remoteAddress ?? 'unknown');
     switch (result.kind) {
       case 'in':
         res.json({ token: result.token, expiresAt: result.expiresAt, staff: result.staff });
@@ -32,7 +33,7 @@ export function staffRoutes(h: Hotline): Router {
         res
           .status(429)
           .set('Retry-After', String(seconds))
-          .json({ error: `too many failed logins: wait ${seconds} second${seconds === 1 ? '' : 's'} and try again` });
+          .json({ error: `too many failed logins: wait ${howLong(seconds)} and try again` });
         return;
       }
     }
@@ -48,4 +49,10 @@ export function staffRoutes(h: Hotline): Router {
   });
 
   return router;
+}
+
+/** "1 second", "45 seconds", "15 minutes": a wait as a person reads it, rounded up. */
+function howLong(seconds: number): string {
+  const [count, unit] = seconds < 60 ? [seconds, 'second'] : [Math.ceil(seconds / 60), 'minute'];
+  return `${count} ${unit}${count === 1 ? '' : 's'}`;
 }

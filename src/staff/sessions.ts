@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, gt, lte } from 'drizzle-orm';
+import { and, eq, gt, inArray, lte } from 'drizzle-orm';
 import { sessions, staff } from '../../db/schema.ts';
 import type { Db } from '../database.ts';
 import { memberColumns, type StaffMember } from './staff.ts';
@@ -12,7 +12,7 @@ import { memberColumns, type StaffMember } from './staff.ts';
 
 export type Session = { token: string; expiresAt: Date };
 
-function tokenHash(token: string): string {
+export function tokenHash(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
@@ -37,4 +37,15 @@ export async function sessionStaff(db: Db, token: string, now: Date): Promise<St
 
 export async function endSession(db: Db, token: string): Promise<void> {
   await db.delete(sessions).where(eq(sessions.tokenHash, tokenHash(token)));
+}
+
+/** Of these token hashes, those whose sessions still last (and whose person is not disabled). */
+export async function liveSessions(db: Db, hashes: string[], now: Date): Promise<Set<string>> {
+  if (hashes.length === 0) return new Set();
+  const rows = await db
+    .select({ tokenHash: sessions.tokenHash })
+    .from(sessions)
+    .innerJoin(staff, eq(staff.id, sessions.staffId))
+    .where(and(inArray(sessions.tokenHash, hashes), gt(sessions.expiresAt, now), eq(staff.disabled, false)));
+  return new Set(rows.map((row) => row.tokenHash));
 }

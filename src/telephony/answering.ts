@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 import type { Hotline } from '../hotline.ts';
 import { resolve } from '../ivr/engine.ts';
 import type { Flow } from '../ivr/flow.ts';
+import { within } from '../deadline.ts';
 import { BadRequest } from './params.ts';
 import { renderUnavailable, type Urls } from './twiml.ts';
 
@@ -34,7 +35,7 @@ export function answering(w: Webhooks, handler: (req: Request) => Promise<string
   return async (req: Request, res: Response) => {
     let twiml: string;
     try {
-      twiml = await handler(req);
+      twiml = await within(WEBHOOK_DEADLINE_MS, handler(req), `webhook ${req.path}`);
     } catch (err) {
       if (err instanceof BadRequest) {
         res.status(400).type('text/plain').send(err.message);
@@ -46,6 +47,13 @@ export function answering(w: Webhooks, handler: (req: Request) => Promise<string
     res.type('text/xml').send(twiml);
   };
 }
+
+/**
+ * Twilio gives up on a webhook after 15 s and the caller hears an application error. A database that hangs
+ * (rather than refuses) could hold a step that long, so a step not answered by this deadline is answered by
+ * the apology instead.
+ */
+export const WEBHOOK_DEADLINE_MS = 8_000;
 
 function mainFlow(h: Hotline): Flow {
   const flow = h.flows.get('hotline') ?? h.flows.values().next().value;

@@ -6,7 +6,7 @@ import { speak } from '../ivr/engine.ts';
 import type { Prompt } from '../ivr/flow.ts';
 import { surveyAfterCall } from '../surveys/webhooks.ts';
 import { answering, type Webhooks } from './answering.ts';
-import { parseParams, voiceParams } from './params.ts';
+import { BadRequest, dialParams, parseParams, statusParams, voiceParams } from './params.ts';
 import { renderDial, renderHangup, renderQueue } from './twiml.ts';
 
 /**
@@ -21,17 +21,6 @@ const offerQuery = z.looseObject({
     .string({ error: (i) => (i.input === undefined ? 'is required' : 'must be an offer number') })
     .regex(/^\d{1,9}$/, 'must be an offer number')
     .transform(Number),
-});
-
-const legParams = voiceParams.extend({
-  CallStatus: z.string({ error: 'is required' }).min(1, 'is required'),
-  Timestamp: z.string().optional(),
-});
-
-const dialParams = voiceParams.extend({
-  DialCallStatus: z.string().default('failed'),
-  /** The caller's own leg: `completed` when they hung up (Twilio still tells the action; nobody listens). */
-  CallStatus: z.string().optional(),
 });
 
 /** Seconds the carrier lets a Dial ring beyond the ring limit: our own deadline should act first. */
@@ -75,23 +64,33 @@ export function connectWebhooks(router: Router, w: Webhooks): void {
   }));
 
   router.post('/agent-leg', async (req, res) => {
-    const p = parseParams(legParams, req.body);
-    const { offer } = parseParams(offerQuery, req.query);
-    await legProgress(h, offer, { sid: p.CallSid, status: p.CallStatus, at: eventTime(p.Timestamp, h.now()) });
-    res.status(204).end();
+    try {
+      const p = parseParams(statusParams, req.body);
+      const { offer } = parseParams(offerQuery, req.query);
+      await legProgress(h, offer, { sid: p.CallSid, status: p.CallStatus, at: eventTime(p.Timestamp, h.now()) });
+      res.status(204).end();
+    } catch (err) {
+      if (err instanceof BadRequest) {
+        res.status(400).type('text/plain').send(err.message);
+        return;
+      }
+      // As for the caller's own status callback: a 5xx lets Twilio try again.
+      h.log.error({ err, offer: req.query['offer'] }, 'agent leg callback failed');
+      res.status(503).type('text/plain').send('status not recorded, retry');
+    }
   });
 }
 
 /**
  * When a callback's event happened. Twilio's `Timestamp` has whole seconds and may be late (a retried
  * callback); our arrival time is precise but carries the delivery delay. Within the same second, the
- * arrival time is the better measure of a ring; otherwise the carrier's own stamp.
+ * arrival time is the better measure of a ring; otherwise the carrier's own stamp (when it has a usable one:
+ * src/telephony/params.ts).
  */
-export function eventTime(timestamp: string | undefined, arrived: Date): Date {
-  const stamped = timestamp ? Date.parse(timestamp) : Number.NaN;
-  if (Number.isNaN(stamped)) return arrived;
-  const lag = arrived.getTime() - stamped;
-  return lag >= 0 && lag < 1000 ? arrived : new Date(stamped);
+export function eventTime(stamped: Date | undefined, arrived: Date): Date {
+  if (!stamped) return arrived;
+  const lag = arrived.getTime() - stamped.getTime();
+  return lag >= 0 && lag < 1000 ? arrived : stamped;
 }
 
 function say(w: Webhooks, prompt: Prompt, language: string) {

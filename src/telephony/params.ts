@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { refusing, unstorable } from '../input.ts';
 import type { IvrInput } from '../ivr/types.ts';
 
 /**
@@ -10,17 +11,56 @@ const callSid = z
   .string({ error: (i) => (i.input === undefined ? 'is required' : 'must be a string') })
   .regex(/^CA[0-9a-zA-Z]{32}$/, 'must be CA followed by 32 letters or digits');
 
+/** A parameter Twilio sends as text. Twilio's own never hold a NUL, so a request with one is not Twilio's. */
+const text = () => z.string({ error: (i) => (i.input === undefined ? 'is required' : 'must be text') }).check(refusing(unstorable));
+
+/** The largest whole number the database's `integer` columns hold. */
+export const INT4_MAX = 2_147_483_647;
+
+/**
+ * A count Twilio sends as digits (seconds, a queue position). Anything else, or more than an `integer`
+ * column holds, is refused naming the field: Twilio never sends it, and coercing it (`1e3`, `' '`, `0x10`)
+ * would store a number nobody sent.
+ */
+const count = (what: string) => {
+  const message = `must be a whole number of ${what} from 0 to ${INT4_MAX}`;
+  return z
+    .string({ error: message })
+    .regex(/^\d{1,10}$/, message)
+    .transform(Number)
+    .refine((n) => n <= INT4_MAX, message);
+};
+
+/** The years a call handled by this hotline can have happened in; any other stamp is not the call's time. */
+const EARLIEST = Date.UTC(2000, 0, 1);
+const LATEST = Date.UTC(2200, 0, 1);
+
+/**
+ * A callback's `Timestamp` (RFC 2822 from Twilio), or undefined when it cannot be the call's time. Such a
+ * stamp is ignored rather than refused: the callback's news (the caller hung up, the agent's phone rang)
+ * must still be recorded, and the arrival time is then the best measure of when it happened. A 400 would
+ * lose the news, and a stamp PostgreSQL cannot hold would fail it for ever.
+ */
+const timestamp = z
+  .string()
+  .optional()
+  .catch(undefined)
+  .transform((stamp) => {
+    const at = stamp === undefined ? Number.NaN : Date.parse(stamp);
+    return at >= EARLIEST && at < LATEST ? new Date(at) : undefined;
+  });
+
 const call = z.looseObject({
   CallSid: callSid,
-  From: z.string().default(''),
-  To: z.string().default(''),
+  From: text().default(''),
+  To: text().default(''),
 });
 
 export const voiceParams = call;
 
 export const gatherParams = call.extend({
-  Digits: z.string().optional(),
-  SpeechResult: z.string().optional(),
+  Digits: text().optional(),
+  SpeechResult: text().optional(),
   Confidence: z.coerce.number().min(0).max(1).optional(),
 });
 
@@ -38,20 +78,27 @@ export const stepQuery = z.looseObject({
     .transform(Number),
 });
 
+/** A leg's status report: the caller's (`/status`) or an agent's (`/agent-leg`). */
 export const statusParams = call.extend({
-  CallStatus: z.string({ error: 'is required' }).min(1, 'is required'),
-  CallDuration: z.coerce.number().int().min(0).optional(),
-  Timestamp: z.string().optional(),
+  CallStatus: text().min(1, 'is required'),
+  CallDuration: count('seconds').optional(),
+  Timestamp: timestamp,
 });
 
 export const queueWaitParams = call.extend({
-  QueuePosition: z.coerce.number().int().min(0).optional(),
-  QueueTime: z.coerce.number().min(0).optional(),
+  QueuePosition: count('places').optional(),
+  QueueTime: count('seconds').optional(),
 });
 
 export const queueExitParams = call.extend({
-  QueueResult: z.string().default('error'),
-  QueueTime: z.coerce.number().min(0).optional(),
+  QueueResult: text().default('error'),
+  QueueTime: count('seconds').optional(),
+});
+
+export const dialParams = call.extend({
+  DialCallStatus: text().default('failed'),
+  /** The caller's own leg: `completed` when they hung up (Twilio still tells the action; nobody listens). */
+  CallStatus: text().optional(),
 });
 
 /** Statuses after which the caller's leg is over. */

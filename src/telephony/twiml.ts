@@ -60,7 +60,7 @@ export function renderIvr(output: IvrOutput, nextSeq: number, urls: Urls): strin
 }
 
 function enqueue(response: Response, queue: string, urls: Urls): void {
-  response.enqueue({ waitUrl: urls.wait(queue), waitUrlMethod: 'POST', action: urls.queueExit, method: 'POST' }, queue);
+  response.enqueue({ waitUrl: urls.wait(queue), waitUrlMethod: 'POST', action: urls.queueExit, method: 'POST' }, xmlText(queue));
 }
 
 /** Ring the agent's softphone; the ring is reported to `agentLeg` and the caller goes on at `afterCall`. */
@@ -74,7 +74,7 @@ export function renderDial(said: Utterance[], client: string, offerId: number, t
       statusCallbackMethod: 'POST',
       statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'],
     },
-    client,
+    xmlText(client),
   );
   return response.toString();
 }
@@ -120,7 +120,7 @@ export function renderWait(flow: Flow, turn: WaitTurn, keyAction: string): strin
     : response;
   utter(body, said);
   const seconds = turn.callbackKey ? Math.max(1, turn.seconds - CALLBACK_KEY_SECONDS) : turn.seconds;
-  if (turn.music) body.play({ loop: Math.ceil(seconds / MUSIC_CLIP_SECONDS) }, turn.music);
+  if (turn.music) body.play({ loop: Math.ceil(seconds / MUSIC_CLIP_SECONDS) }, xmlText(turn.music));
   else body.pause({ length: seconds });
   return response.toString();
 }
@@ -176,7 +176,20 @@ function sayNumbers(flow: Flow, prompt: Prompt, language: string, numbers: Recor
 
 function utter(to: Speaker, said: Utterance[]): void {
   for (const u of said) {
-    if ('play' in u) to.play(u.play);
-    else to.say({ language: u.language as never, ...(u.voice ? { voice: u.voice as never } : {}) }, u.say);
+    if ('play' in u) to.play(xmlText(u.play));
+    else to.say({ language: u.language as never, ...(u.voice ? { voice: u.voice as never } : {}) }, xmlText(u.say));
   }
+}
+
+/** What XML 1.0 cannot carry: control characters but tab and line breaks, U+FFFE, U+FFFF, lone surrogates. */
+const NOT_XML = /[\0-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF\p{Cs}]/gu;
+
+/**
+ * Text for a TwiML element, without what XML cannot carry. Input is refused at the edge (src/input.ts), but
+ * text already stored (an announcement from before that, a caller's answers read back) must not make the
+ * builder throw: that would fail the whole document, and every caller it is built for would hear the
+ * apology instead of the IVR. A character that cannot be spoken is no loss when dropped.
+ */
+function xmlText(text: string): string {
+  return text.replace(NOT_XML, '');
 }

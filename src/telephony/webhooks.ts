@@ -2,6 +2,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import type { Hotline } from '../hotline.ts';
 import { callerLeft } from '../acd/offers.ts';
 import { routeSoon } from '../acd/route.ts';
+import { adoptHeldCaller } from '../acd/reconcile.ts';
 import { callbackMinutes, requestCallback, waitTurn } from '../acd/wait.ts';
 import { answerCall, endCall, getCall, takeInput, type Render } from '../calls/ivr.ts';
 import { speak } from '../ivr/engine.ts';
@@ -73,43 +74,53 @@ export function twilioWebhooks(h: Hotline): Router {
   }));
 
   /** The carrier's queue the caller waits in (the wait URL names it); their call row may have moved on (overflow). */
-  const waitingIn = (req: Request) => (typeof req.query['queue'] === 'string' ? req.query['queue'] : fallbackQueue(flow));
+  const waitingIn = (req: Request) => {
+    const named = req.query['queue'];
+    return typeof named === 'string' && h.queues.has(named) ? named : fallbackQueue(flow);
+  };
   const waitKeyUrl = (queue: string) => `${h.config.publicUrl}/twilio/wait-key?queue=${encodeURIComponent(queue)}`;
 
   // Each turn of the carrier's wait loop (src/acd/wait.ts plans it). A wait document may not hold <Enqueue>, so
-  // when the hotline cannot plan the turn (the database is down, a call it does not hold as waiting) it holds
-  // the caller with their place in the carrier's queue, in the flow's first language.
-  router.post('/wait', answering(w, async (req) => {
-    const p = parseParams(queueWaitParams, req.body);
+  // when the hotline cannot plan the turn in time (the database is down or hangs) it holds the caller with their
+  // place in the carrier's queue, in the flow's first language: never the apology's <Enqueue>.
+  const holdWithoutPlan = (req: Request): string => {
     const queue = waitingIn(req);
-    const turn = await waitTurn(h, p.CallSid, { callbacks: flow.messages.callbackOffer !== undefined }).catch((err: unknown) => {
-      h.log.error({ err, callSid: p.CallSid }, 'wait turn failed; holding the caller');
-      return undefined;
-    });
-    return renderWait(flow, turn ?? {
+    const position = queueWaitParams.safeParse(req.body).data?.QueuePosition;
+    return renderWait(flow, {
       kind: 'hold',
       language: flow.languages[0]!,
-      ...(p.QueuePosition ? { announce: { position: p.QueuePosition } } : {}),
+      ...(position ? { announce: { position } } : {}),
       offerCallback: false,
       callbackKey: false,
       music: h.queues.get(queue)?.hold.music,
       seconds: WAIT_PAUSE_SECONDS,
     }, waitKeyUrl(queue));
-  }));
+  };
 
-  // The key pressed during a wait turn: 1 asks for a call back; anything else goes on waiting.
+  router.post('/wait', answering(w, async (req) => {
+    const p = parseParams(queueWaitParams, req.body);
+    const queue = waitingIn(req);
+    const plan = () => waitTurn(h, p.CallSid, { callbacks: flow.messages.callbackOffer !== undefined });
+    let turn = await plan();
+    if (!turn && (await adoptHeldCaller(h, flow, { sid: p.CallSid, from: p.From, to: p.To, queue, queueSeconds: p.QueueTime }))) {
+      // Held by the carrier but not waiting here: answered by the apology while the database was away.
+      h.bus.emit('changed');
+      routeSoon(h);
+      turn = await plan();
+    }
+    return turn ? renderWait(flow, turn, waitKeyUrl(queue)) : holdWithoutPlan(req);
+  }, holdWithoutPlan));
+
+  // The key pressed during a wait turn: 1 asks for a call back; anything else goes on waiting. Inside the wait
+  // loop too, so a failure keeps the caller waiting (with the apology), never the apology's <Enqueue>.
+  const keepWaitingWithApology = (req: Request) => renderKeepWaiting(urls.wait(waitingIn(req)), unavailableInEveryLanguage(flow));
   router.post('/wait-key', answering(w, async (req) => {
     const p = parseParams(gatherParams, req.body);
     const waitUrl = urls.wait(waitingIn(req));
     if (p.Digits !== '1') return renderKeepWaiting(waitUrl);
-    try {
-      const callback = await requestCallback(h, p.CallSid, { delayMinutes: h.config.callbackDelayMinutes });
-      return callback ? renderCallbackConfirmed(flow, callback.language, callbackMinutes(callback)) : renderKeepWaiting(waitUrl);
-    } catch (err) {
-      h.log.error({ err, callSid: p.CallSid }, 'call back not recorded; the caller goes on waiting');
-      return renderKeepWaiting(waitUrl, unavailableInEveryLanguage(flow));
-    }
-  }));
+    const callback = await requestCallback(h, p.CallSid, { delayMinutes: h.config.callbackDelayMinutes });
+    return callback ? renderCallbackConfirmed(flow, callback.language, callbackMinutes(callback)) : renderKeepWaiting(waitUrl);
+  }, keepWaitingWithApology));
 
   router.post('/queue-exit', answering(w, async (req) => {
     const p = parseParams(queueExitParams, req.body);
@@ -131,8 +142,7 @@ export function twilioWebhooks(h: Hotline): Router {
     try {
       const p = parseParams(statusParams, req.body);
       if (FINAL_STATUSES.has(p.CallStatus)) {
-        const at = p.Timestamp && !Number.isNaN(Date.parse(p.Timestamp)) ? new Date(p.Timestamp) : h.now();
-        await endCall(h, p.CallSid, p.CallDuration, at);
+        await endCall(h, p.CallSid, p.CallDuration, p.Timestamp ?? h.now());
         await callerLeft(h, p.CallSid);
       }
       res.status(204).end();

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { type Router } from 'express';
+import helmet from 'helmet';
 import { DIST } from '../../web-agent/build.ts';
 
 /**
@@ -16,8 +17,41 @@ export function staffPages(): Router {
     }
     res.sendFile(join(DIST, file), { headers: { 'Cache-Control': 'no-cache' } });
   };
-  router.get('/agent', page('agent.html'));
-  router.get('/dashboard', page('dashboard.html'));
-  router.use('/assets', express.static(DIST, { index: false, fallthrough: false }));
+  // Per route, not router.use: this router is mounted at the root, and the API and Twilio's webhooks are not pages.
+  const headers = pageHeaders();
+  router.get('/agent', headers, page('agent.html'));
+  router.get('/dashboard', headers, page('dashboard.html'));
+  router.use('/assets', headers, express.static(DIST, { index: false, fallthrough: false }));
   return router;
+}
+
+/**
+ * helmet's headers with a content security policy the pages pass: the bundles and styles are our own files
+ * (no inline script or style, no eval); Socket.IO and the API are this origin. Only the softphone with
+ * `CARRIER=twilio` goes elsewhere: @twilio/voice-sdk signals over wss://voice-js.<edge>.twilio.com, reports call
+ * quality to https://eventgw.twilio.com and fetches its ring sounds from https://sdk.twilio.com (the call's
+ * audio is WebRTC, which the policy does not govern). The ring of our own is WebAudio, made in the page.
+ */
+function pageHeaders(): express.RequestHandler {
+  return helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        baseUri: ["'self'"],
+        connectSrc: ["'self'", 'wss://*.twilio.com', 'https://*.twilio.com'],
+        mediaSrc: ["'self'", 'blob:', 'https://sdk.twilio.com'],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        scriptSrcAttr: ["'none'"],
+        styleSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+        // No upgrade-insecure-requests: `npm start` serves plain HTTP, and a hotline on a LAN address may too.
+      },
+    },
+    frameguard: { action: 'deny' },
+  });
 }

@@ -170,10 +170,15 @@ describe('routing order', () => {
   });
 
   it('never offers a caller to an agent without the skill', async () => {
-    await agentOnFloor(h(), '1001', { tickets: 5 });
-    const call = running().sim.call({ presses: LUGGAGE });
-    await nextEvent(call, 'enqueued');
-    await sweep(h());
-    expect(await offersFor(h(), call.sid)).toEqual([]);
+    const agent = await agentOnFloor(h(), '1001', { tickets: 5, general: 2 });
+    const luggage = running().sim.call({ presses: LUGGAGE });
+    await eventually(() => callRow(h(), luggage.sid), (call) => call?.queue === 'luggage', 'the luggage caller queued');
+    // A general caller after them, whom 1001 may take: once 1001 is offered that caller, routing has run with
+    // the luggage caller waiting (first in line, with the higher priority) and 1001 free, and passed them over.
+    const general = running().sim.call({ presses: GENERAL });
+    const [offer] = await eventually(() => offersFor(h(), general.sid), (made) => made.length > 0, 'the general caller offered');
+    expect(offer).toMatchObject({ staffId: agent.id, queue: 'general' });
+    expect(await offersFor(h(), luggage.sid)).toEqual([]);
+    expect(await callRow(h(), luggage.sid)).toMatchObject({ status: 'queued' });
   });
 });

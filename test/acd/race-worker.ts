@@ -24,6 +24,7 @@ const h: Hotline = {
   queues: loadQueues(config.flowsDir),
   bus: newBus(),
   log: pino({ level: 'silent' }),
+  processId: `race-${process.pid}`,
   now: () => new Date(),
   carrier: {
     kind: 'twilio',
@@ -31,6 +32,9 @@ const h: Hotline = {
       moved.push(callSid);
     },
     async hangup() {},
+    async isLive() {
+      return true;
+    },
   },
 };
 

@@ -1,5 +1,5 @@
 import { io as connect, type Socket } from 'socket.io-client';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { sweep } from '../../src/acd/deadlines.ts';
 import type { ScreenPop } from '../../src/acd/screen-pop.ts';
 import type { Leg } from '../../src/telephony/carrier/simulator/dial.ts';
@@ -17,8 +17,8 @@ afterEach(() => {
 
 const logIn = (employeeNo: string, password?: string) => staffToken(running().url, employeeNo, password);
 
-function socket(namespace: '/agents' | '/managers', token: string | undefined): Socket {
-  const s = connect(`${running().url}${namespace}`, { auth: token ? { token } : {}, transports: ['websocket'], reconnection: false, forceNew: true });
+function socket(namespace: '/agents' | '/managers', token: string | undefined, url = running().url): Socket {
+  const s = connect(`${url}${namespace}`, { auth: token ? { token } : {}, transports: ['websocket'], reconnection: false, forceNew: true });
   sockets.push(s);
   return s;
 }
@@ -144,26 +144,6 @@ describe('the /managers namespace and the live figures', () => {
     expect((await first).queues.map((q) => q.name)).toEqual([...h().queues.keys()]);
   });
 
-  it('pushes new figures when a caller starts waiting', async () => {
-    const { addStaff } = await import('../../src/staff/staff.ts');
-    await addStaff(h().database.db, { employeeNo: '2001', name: 'Supervisor', role: 'supervisor', skills: {}, password: 'sanling-test' });
-    const s = socket('/managers', await logIn('2001'));
-    await next(s, 'metrics');
-    const call = running().sim.call({ presses: ['1', '0'] });
-    await nextEvent(call, 'enqueued');
-    const waiting = await new Promise<number>((resolve) => {
-      const listener = (m: { queues: Array<{ name: string; waiting: number }> }) => {
-        const general = m.queues.find((q) => q.name === 'general')!;
-        if (general.waiting === 1) {
-          s.off('metrics', listener);
-          resolve(general.waiting);
-        }
-      };
-      s.on('metrics', listener);
-    });
-    expect(waiting).toBe(1);
-  });
-
   it('answers GET /api/metrics/live to supervisors and managers only', async () => {
     await agentOnFloor(h(), '1001', { general: 3 }, { available: false });
     const { addStaff } = await import('../../src/staff/staff.ts');
@@ -176,3 +156,46 @@ describe('the /managers namespace and the live figures', () => {
     expect(await ok.json()).toMatchObject({ today: { offered: 0, answered: 0 } });
   });
 });
+
+describe('the live figures, with their periodic round stopped', () => {
+  // The figures also go out every 2 s, and that round alone would show the caller soon enough. Here the
+  // server's intervals are fake (installed before this hotline starts, never advanced): only the caller's
+  // arrival can push new figures.
+  beforeAll(() => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+  });
+  afterAll(() => {
+    vi.useRealTimers();
+  });
+  const quiet = hotlinePerFile();
+
+  it('pushes new figures when a caller starts waiting', async () => {
+    const { addStaff } = await import('../../src/staff/staff.ts');
+    await addStaff(quiet().database.db, { employeeNo: '2001', name: 'Supervisor', role: 'supervisor', skills: {}, password: 'sanling-test' });
+    const s = socket('/managers', await staffToken(quiet().url, '2001'), quiet().url);
+    const figuresShowing = (waiting: number) => waitingInGeneral(s, waiting);
+    const before = figuresShowing(0);
+    await connected(s);
+    await before;
+
+    const after = figuresShowing(1);
+    const call = quiet().sim.call({ presses: ['1', '0'] });
+    await nextEvent(call, 'enqueued');
+    await after;
+  });
+});
+
+/**
+ * The first `metrics` with that many callers waiting in the general queue. Not `expect.poll`: with fake
+ * timers it advances them, which would run the periodic round this describe stops.
+ */
+function waitingInGeneral(s: Socket, waiting: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const giveUp = setTimeout(() => reject(new Error(`no figures with ${waiting} waiting in general were pushed`)), 10_000);
+    s.on('metrics', (m: { queues: Array<{ name: string; waiting: number }> }) => {
+      if (m.queues.find((q) => q.name === 'general')?.waiting !== waiting) return;
+      clearTimeout(giveUp);
+      resolve();
+    });
+  });
+}

@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { eq } from 'drizzle-orm';
 import express from 'express';
 import request from 'supertest';
@@ -46,6 +49,37 @@ const hire = (employeeNo: string, role: Role = 'agent') =>
 const login = (employeeNo: unknown, password: unknown = PASSWORD) => request(app).post('/api/login').send({ employeeNo, password });
 const withToken = (test: request.Test, token: string) => test.set('Authorization', `Bearer ${token}`);
 const me = (token: string) => withToken(request(app).get('/api/me'), token);
+type Answer = { status: number; retryAfter: string | undefined; body: unknown };
+
+/**
+ * A login over a real connection from `address` (any of 127.0.0.0/8 reaches this machine), as from another
+ * computer: the hotline sees that address as the client's.
+ */
+async function loginFrom(address: string, employeeNo: string, password: string): Promise<Answer> {
+  const server = app.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  try {
+    const { port } = server.address() as AddressInfo;
+    const body = JSON.stringify({ employeeNo, password });
+    return await new Promise<Answer>((resolve, reject) => {
+      const req = httpRequest(
+        { host: '127.0.0.1', port, localAddress: address, method: 'POST', path: '/api/login', headers: { 'content-type': 'application/json', connection: 'close' } },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (text += chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'], body: JSON.parse(text) }));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  } finally {
+    server.closeAllConnections();
+    await new Promise<void>((done) => server.close(() => done()));
+  }
+}
+
 async function tokenOf(employeeNo: string): Promise<string> {
   const res = await login(employeeNo);
   expect(res.status).toBe(200);
@@ -84,6 +118,20 @@ describe('logging in', () => {
     const res = await login('7777');
     expect(res.status).toBe(401);
     expect(res.body).toEqual(WRONG);
+  });
+
+  it('gives an unknown employee number the same answers as a known one attempt after attempt, slow-down included', async () => {
+    await hire('1005');
+    // Each from an address of its own, so that counting per address treats both the same.
+    const answers = async (employeeNo: string, address: string) => {
+      const seen: Answer[] = [];
+      for (let i = 0; i < 8; i++) seen.push(await loginFrom(address, employeeNo, `guess-${i}`));
+      return seen;
+    };
+    const known = await answers('1005', '127.0.0.2');
+    const unknown = await answers('7705', '127.0.0.3');
+    expect(known.map((answer) => answer.status)).toContain(429);
+    expect(unknown).toEqual(known);
   });
 
   it('refuses someone disabled the same way, even with the right password, and ends their open sessions', async () => {

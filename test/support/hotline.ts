@@ -13,6 +13,7 @@ import { testDatabase } from './database.ts';
 import { OPEN, testFlowYaml, testQueuesYaml } from './flows.ts';
 import { newBus } from '../../src/acd/bus.ts';
 import { loadQueues } from '../../src/acd/queues.ts';
+import { newProcessId } from '../../src/acd/processes.ts';
 
 /** The URL Twilio is told about: deliberately not where the test server listens, as behind a proxy. */
 export const PUBLIC_URL = 'https://hotline.example.test';
@@ -43,8 +44,9 @@ export async function webhookApp(options: { database?: Database; now?: () => Dat
     flows: loadFlows(config.flowsDir),
     queues: loadQueues(config.flowsDir),
     bus: newBus(),
-    carrier: { kind: 'simulator', redirect: unused, hangup: unused },
+    carrier: { kind: 'simulator', redirect: unused, hangup: unused, isLive: unused },
     log: pino({ level: 'silent' }),
+    processId: newProcessId(),
     now: options.now ?? (() => OPEN),
   };
   return { hotline, app: createApp(hotline), database };

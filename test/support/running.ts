@@ -116,7 +116,7 @@ export function hotlinePerFile(options: Parameters<typeof runningHotline>[0] = {
   });
   beforeEach(async () => {
     await hotline.sim.close();
-    await hotline.database.db.execute(sql`truncate staff, agents, offers, sessions, calls, call_events, call_replies, call_notes, surveys, callbacks restart identity`);
+    await hotline.database.db.execute(sql`truncate staff, agents, agent_sockets, offers, sessions, calls, call_events, call_replies, call_notes, surveys, callbacks restart identity`);
     hotline.clock.now = OPEN;
   });
   return () => hotline;

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { eq } from 'drizzle-orm';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -81,9 +82,8 @@ describe('a call from the IVR to the survey, seen on the softphone and the dashb
     // Answered at the second ring; the click's trip to the carrier may take it into the third.
     expect(await figure(dashboard.page, 'averageRings')).toMatch(/^[23](\.0)?$/);
     await expect.poll(() => figure(dashboard.page, 'csat'), { timeout: 10_000 }).toMatch(/^100\b/);
-    const agentShot = await screenshot(agent.page, 'agent-after-call');
-    const dashboardShot = await screenshot(dashboard.page, 'dashboard-after-call');
-    expect([agentShot, dashboardShot]).toHaveLength(2);
+    await expectFullPageShot(agent.page, await screenshot(agent.page, 'agent-after-call'));
+    await expectFullPageShot(dashboard.page, await screenshot(dashboard.page, 'dashboard-after-call'));
 
     // What was stored: the notes with the call and the agent, the survey with the agent and the queue.
     const call = await callRow(hotline.hotline, caller.sid);
@@ -98,6 +98,15 @@ describe('a call from the IVR to the survey, seen on the softphone and the dashb
 
 function countListening(call: { events: Array<{ type: string }> }, from = 0): number {
   return call.events.slice(from).filter((e) => e.type === 'listening').length;
+}
+
+/** The kept screenshot is a PNG of the whole page as it stood: the page's width and its full scrolling height. */
+async function expectFullPageShot(page: Page, path: string): Promise<void> {
+  const png = await readFile(path);
+  expect(png.subarray(0, 8).toString('hex'), `${path} is a PNG`).toBe('89504e470d0a1a0a');
+  const size = await page.evaluate(() => ({ width: document.documentElement.scrollWidth, height: document.documentElement.scrollHeight }));
+  // The IHDR chunk, first after the signature, starts with the width and height.
+  expect({ width: png.readUInt32BE(16), height: png.readUInt32BE(20) }, path).toEqual(size);
 }
 
 async function figure(page: Page, name: string): Promise<string> {

@@ -1,17 +1,34 @@
 import twilio from 'twilio';
-import type { Carrier } from './carrier.ts';
+import { CallGone, type Carrier } from './carrier.ts';
+
+/** Twilio's codes for a call that is over (21220: not in progress) or that it does not know (20404). */
+const GONE_CODES = new Set([20404, 21220]);
 
 /** Twilio's REST API through the official client; `apiUrl` sends every request elsewhere (tests, proxies). */
 export function twilioCarrier(options: { accountSid: string; authToken: string; apiUrl?: string | undefined }): Carrier {
   const client = twilio(options.accountSid, options.authToken);
   if (options.apiUrl) client.api.baseUrl = options.apiUrl.replace(/\/+$/, '');
+  const gone = (callSid: string) => (err: unknown) => {
+    const { status, code, message } = err as { status?: number; code?: number; message?: string };
+    if (status === 404 || (code !== undefined && GONE_CODES.has(code))) throw new CallGone(callSid, message ?? `HTTP ${status}`, code !== 21220);
+    throw err;
+  };
   return {
     kind: 'twilio',
     async redirect(callSid, url) {
-      await client.calls(callSid).update({ url, method: 'POST' });
+      await client.calls(callSid).update({ url, method: 'POST' }).catch(gone(callSid));
     },
     async hangup(callSid) {
-      await client.calls(callSid).update({ status: 'completed' });
+      await client.calls(callSid).update({ status: 'completed' }).catch(gone(callSid));
+    },
+    async isLive(callSid) {
+      try {
+        const call = await client.calls(callSid).fetch();
+        return ['queued', 'ringing', 'in-progress'].includes(call.status);
+      } catch (err) {
+        gone(callSid)(err);
+        return false;
+      }
     },
   };
 }

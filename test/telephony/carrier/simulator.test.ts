@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CallEvent } from '../../../src/telephony/carrier/simulator/call.ts';
 import type { Leg } from '../../../src/telephony/carrier/simulator/dial.ts';
 import { Simulator } from '../../../src/telephony/carrier/simulator/simulator.ts';
+import { CallGone } from '../../../src/telephony/carrier/carrier.ts';
 import {
   ACCOUNT_SID,
   AUTH_TOKEN,
@@ -695,17 +696,19 @@ describe('controlling a live call', () => {
     expect(hotline.requests('/twilio/status')).toHaveLength(1);
   });
 
-  it('refuses control of an unknown call with status 404', async () => {
+  it('refuses control of an unknown call with status 404, and its REST actions say the call is gone', async () => {
     const unknown = 'CA0123456789abcdef0123456789abcdef';
     for (const act of [() => sim.press(unknown, '1'), () => sim.speak(unknown, 'hello'), () => sim.callerHangup(unknown)]) {
       expect(act).toThrow(expect.objectContaining({ status: 404 }));
     }
-    await expect(sim.redirect(unknown, `${PUBLIC_URL}/twilio/voice`)).rejects.toMatchObject({ status: 404 });
-    await expect(sim.hangup(unknown)).rejects.toMatchObject({ status: 404 });
+    // The REST actions fail as Twilio's do for a call it does not have: the hotline hears the caller is gone.
+    await expect(sim.redirect(unknown, `${PUBLIC_URL}/twilio/voice`)).rejects.toBeInstanceOf(CallGone);
+    await expect(sim.hangup(unknown)).rejects.toBeInstanceOf(CallGone);
+    expect(await sim.isLive(unknown)).toBe(false);
     await expect(sim.ended(unknown)).rejects.toThrow(unknown);
   });
 
-  it('refuses control of a call that has ended with status 409', async () => {
+  it('refuses control of a call that has ended with status 409, and its REST actions say the call is gone', async () => {
     voice('<Hangup/>');
     const call = sim.call();
     await sim.ended(call.sid);
@@ -713,8 +716,9 @@ describe('controlling a live call', () => {
     for (const act of [() => sim.press(call.sid, '1'), () => sim.speak(call.sid, 'hello'), () => sim.callerHangup(call.sid)]) {
       expect(act).toThrow(expect.objectContaining({ status: 409 }));
     }
-    await expect(sim.redirect(call.sid, `${PUBLIC_URL}/twilio/voice`)).rejects.toMatchObject({ status: 409 });
-    await expect(sim.hangup(call.sid)).rejects.toMatchObject({ status: 409 });
+    await expect(sim.redirect(call.sid, `${PUBLIC_URL}/twilio/voice`)).rejects.toBeInstanceOf(CallGone);
+    await expect(sim.hangup(call.sid)).rejects.toBeInstanceOf(CallGone);
+    expect(await sim.isLive(call.sid)).toBe(false);
   });
 
   it('close hangs up every live call and waits for their final status callbacks', async () => {

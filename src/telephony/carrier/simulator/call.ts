@@ -49,8 +49,10 @@ export class SimulatedCall {
   /** The caller pressed nothing on purpose: the next Gather times out now. */
   silence = false;
   speech: string | undefined;
-  /** Seconds the call spent in simulated waits (Pause, timeouts): counted even when the time scale skips them. */
+  /** Seconds on the simulated clock spent in scaled waits (Pause, music, timeouts), as far as each ran. */
   simulatedSeconds = 0;
+  /** What the time scale cut from those waits: simulated seconds the call lasted beyond the wall clock. */
+  private skippedSeconds = 0;
   interruption: Interruption | undefined;
   ended = false;
   private wakers = new Set<() => void>();
@@ -127,7 +129,31 @@ export class SimulatedCall {
     return fresh;
   }
 
+  /**
+   * `until`, for a wait that lasts `seconds` on the simulated clock and `seconds × timeScale` on the wall
+   * clock (0 skips it). Only the part that ran counts: a hangup 2 s into a 10 s tune counts 2 s.
+   */
+  async wait<T>(ready: () => T | undefined, seconds: number, timeScale: number): Promise<T | undefined> {
+    const started = Date.now();
+    let ranOut = false;
+    try {
+      const value = await this.until(ready, seconds * 1000 * timeScale);
+      ranOut = value === undefined;
+      return value;
+    } finally {
+      const wall = (Date.now() - started) / 1000;
+      const simulated = ranOut ? seconds : timeScale > 0 ? Math.min(seconds, wall / timeScale) : 0;
+      this.simulatedSeconds += simulated;
+      // A scale above 1 slows the call down: it really lasts longer, and nothing is skipped.
+      this.skippedSeconds += Math.max(0, simulated - wall);
+    }
+  }
+
+  /**
+   * The call's length in whole seconds, as Twilio's CallDuration: the wall clock, plus what the time scale
+   * skipped (so at time scale 1 it is exactly the wall clock).
+   */
   durationSeconds(): number {
-    return Math.max(Math.round((Date.now() - this.startedAt) / 1000), Math.round(this.simulatedSeconds));
+    return Math.round((Date.now() - this.startedAt) / 1000 + this.skippedSeconds);
   }
 }

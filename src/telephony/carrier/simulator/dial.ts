@@ -44,10 +44,9 @@ export async function dial(sim: Simulator, call: SimulatedCall, verb: Verb, docU
   let status: string;
   let duration = 0;
   try {
-    const answered = await call.until(
-      () => (leg.state === 'ringing' ? undefined : leg.state !== 'rejected'),
-      sim.timeScale === 0 ? Infinity : timeoutSeconds * 1000 * sim.timeScale,
-    );
+    const picked = () => (leg.state === 'ringing' ? undefined : leg.state !== 'rejected');
+    // Ringing out is a wait on the simulated clock, counted in the caller's CallDuration like a Gather's timeout.
+    const answered = sim.timeScale === 0 ? await call.until(picked, Infinity) : await call.wait(picked, timeoutSeconds, sim.timeScale);
     if (answered) {
       await report(sim, call, leg, 'in-progress');
       call.record({ type: 'connected', client: identity, legSid: leg.sid });

@@ -157,11 +157,11 @@ async function listen(
 
   for (;;) {
     const before = call.keys.length;
-    const wait = sim.timeScale === 0 ? (before === 0 ? Infinity : 0) : g.timeoutSeconds * 1000 * sim.timeScale;
-    const got = await call.until(() => take() ?? (call.keys.length !== before ? 'more' : undefined), wait);
+    const ready = () => take() ?? (call.keys.length !== before ? 'more' : undefined);
+    const got =
+      sim.timeScale === 0 && before === 0 ? await call.until(ready, Infinity) : await call.wait(ready, g.timeoutSeconds, sim.timeScale);
     if (got === 'more') continue;
     if (got) return got;
-    call.simulatedSeconds += g.timeoutSeconds;
     const digits = call.keys;
     call.keys = '';
     return { digits };

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import twilio from 'twilio';
 import type { Logger } from 'pino';
-import type { Carrier } from '../carrier.ts';
+import { CallGone, type Carrier } from '../carrier.ts';
 import { newSid, SimulatedCall, type Answer, type CallEvent } from './call.ts';
 import type { Leg } from './dial.ts';
 import { runCall } from './run.ts';
@@ -115,9 +115,9 @@ export class Simulator implements Carrier {
 
   // Carrier: what the hotline's REST calls do.
   async redirect(callSid: string, url: string): Promise<void> {
-    const call = this.live(callSid);
+    const call = this.liveForCarrier(callSid);
     // As on Twilio, a call that is hanging up can no longer be moved.
-    if (call.interruption?.kind === 'hangup') throw new SimulatorError(`call ${callSid} is not in progress`, 409);
+    if (call.interruption?.kind === 'hangup') throw new CallGone(callSid, 'not in progress', false);
     call.interrupt({ kind: 'redirect', url });
   }
 
@@ -127,7 +127,16 @@ export class Simulator implements Carrier {
       this.setLeg(callSid, leg.leg.state, leg.leg.state === 'ringing' ? 'rejected' : 'hung-up');
       return;
     }
-    this.live(callSid).interrupt({ kind: 'hangup', by: 'api' });
+    this.liveForCarrier(callSid).interrupt({ kind: 'hangup', by: 'api' });
+  }
+
+  /**
+   * A call this simulator placed and still holds. The simulator lives in its process: after a restart (or in
+   * another process) it knows none of the calls placed before, and those callers are gone.
+   */
+  async isLive(callSid: string): Promise<boolean> {
+    const call = this.get(callSid);
+    return !!call && !call.ended && call.interruption?.kind !== 'hangup';
   }
 
   /** Hang up every call and wait for their final status reports. */
@@ -177,8 +186,7 @@ export class Simulator implements Carrier {
   }
 
   async pause(call: SimulatedCall, seconds: number): Promise<void> {
-    call.simulatedSeconds += seconds;
-    await call.until(() => undefined, seconds * 1000 * this.timeScale);
+    await call.wait(() => undefined, seconds, this.timeScale);
   }
 
   queueMembers(queue: string): string[] {
@@ -238,6 +246,13 @@ export class Simulator implements Carrier {
     if (to === 'rejected') this.legEndings.set(legSid, 'rejected');
     if (to === 'hung-up') this.legEndings.set(legSid, 'agent-hung-up');
     entry.call.wake();
+  }
+
+  /** As `live`, failing as the carrier's REST API does: the hotline hears that the caller is gone. */
+  private liveForCarrier(sid: string): SimulatedCall {
+    const call = this.get(sid);
+    if (!call || call.ended) throw new CallGone(sid, call ? 'completed' : `no simulated call ${sid}`, !call);
+    return call;
   }
 
   private live(sid: string): SimulatedCall {

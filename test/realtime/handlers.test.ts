@@ -1,0 +1,126 @@
+import { io as connect, type Socket } from 'socket.io-client';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/database.ts';
+import { agentOnFloor, staffToken } from '../support/agents.ts';
+import { testDatabase } from '../support/database.ts';
+import { hotlinePerFile, runningHotline } from '../support/running.ts';
+
+/**
+ * No Socket.IO event can end the server: not an acknowledgement that is not a function (an easy slip:
+ * `emit('wrap-up-done', {})`), not a database that fails under a handler. Either is answered where it can be
+ * (`{ ok: false, error }`) and logged; nothing becomes an unhandled rejection.
+ */
+
+/** Every event a staff page may send, by namespace, with a payload of the right shape. */
+const EVENTS = {
+  '/agents': [
+    ['presence', { state: 'break', reason: 'lunch' }],
+    ['wrap-up-done', undefined],
+    ['notes', { callSid: 'CA00000000000000000000000000000000', version: 1, text: 'x' }],
+  ],
+  '/phone': [
+    ['answer', { legSid: 'CA00000000000000000000000000000001' }],
+    ['reject', { legSid: 'CA00000000000000000000000000000001' }],
+    ['hangup', { legSid: 'CA00000000000000000000000000000001' }],
+    ['mute', { legSid: 'CA00000000000000000000000000000001', on: true }],
+    ['hold', { legSid: 'CA00000000000000000000000000000001', on: false }],
+  ],
+} as const;
+type Namespace = keyof typeof EVENTS;
+
+/** Acknowledgements a client might pass by mistake, and none at all. */
+const NOT_FUNCTIONS: Array<[string, unknown[]]> = [
+  ['a string', ['done']],
+  ['a number', [42]],
+  ['an object', [{}]],
+  ['null', [null]],
+  ['nothing', []],
+];
+
+const unhandled: unknown[] = [];
+const record = (reason: unknown) => unhandled.push(reason);
+beforeAll(() => {
+  process.on('unhandledRejection', record);
+});
+afterAll(() => {
+  process.off('unhandledRejection', record);
+});
+beforeEach(() => {
+  unhandled.length = 0;
+});
+
+const sockets: Socket[] = [];
+afterEach(() => {
+  for (const s of sockets.splice(0)) s.disconnect();
+});
+
+async function socket(url: string, namespace: Namespace, token: string): Promise<Socket> {
+  const s = connect(`${url}${namespace}`, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
+  sockets.push(s);
+  await new Promise<void>((resolve, reject) => {
+    s.once('connect', () => resolve());
+    s.once('connect_error', reject);
+  });
+  return s;
+}
+
+const ask = (s: Socket, event: string, payload: unknown) =>
+  (payload === undefined ? s.timeout(5_000).emitWithAck(event) : s.timeout(5_000).emitWithAck(event, payload)) as Promise<{ ok: boolean; error?: string }>;
+
+describe('an acknowledgement that is not a function', () => {
+  const running = hotlinePerFile();
+
+  it.each(NOT_FUNCTIONS)('(%s) on every event leaves the server up and answering', async (_what, ack) => {
+    await agentOnFloor(running().hotline, '1001', { general: 3 }, { available: false });
+    const token = await staffToken(running().url, '1001');
+    for (const namespace of Object.keys(EVENTS) as Namespace[]) {
+      const s = await socket(running().url, namespace, token);
+      for (const [event, payload] of EVENTS[namespace]) {
+        s.emit(event, ...(payload === undefined ? [] : [payload]), ...ack);
+        // With the payload left out, the slip itself takes the payload's place.
+        s.emit(event, ...ack);
+        // The same event with a real acknowledgement is still answered, after the slips before it.
+        expect(await ask(s, event, payload)).toMatchObject({ ok: expect.any(Boolean) });
+      }
+    }
+    expect((await fetch(`${running().url}/healthz`)).status).toBe(200);
+    expect(unhandled).toEqual([]);
+  });
+
+  it('takes an acknowledgement sent without the payload as the acknowledgement', async () => {
+    await agentOnFloor(running().hotline, '1001', { general: 3 }, { available: false });
+    const s = await socket(running().url, '/agents', await staffToken(running().url, '1001'));
+    expect(await s.timeout(5_000).emitWithAck('notes')).toEqual({ ok: false, error: 'callSid is required', field: 'callSid' });
+    expect(await s.timeout(5_000).emitWithAck('presence')).toMatchObject({ ok: false, error: expect.stringMatching(/state/) });
+  });
+});
+
+describe('a database that fails under a handler', () => {
+  let database: Database;
+  let running: Awaited<ReturnType<typeof runningHotline>>;
+  beforeAll(async () => {
+    database = await testDatabase();
+    running = await runningHotline({ database });
+  });
+  afterAll(async () => {
+    await running.close();
+  });
+
+  it('is answered { ok: false } on every /agents event, and the process stays up', async () => {
+    await agentOnFloor(running.hotline, '1001', { general: 3 }, { available: false });
+    const s = await socket(running.url, '/agents', await staffToken(running.url, '1001'));
+    expect(await ask(s, 'presence', { state: 'available' })).toEqual({ ok: true, presence: 'available' });
+
+    // The database goes away under the connected page.
+    await database.close();
+    for (const [event, payload] of EVENTS['/agents']) {
+      expect(await ask(s, event, payload)).toEqual({ ok: false, error: expect.stringMatching(/^could not .*: try again$/) });
+      // Without an acknowledgement to answer, the failure is still only logged.
+      s.emit(event, ...(payload === undefined ? [] : [payload]));
+    }
+    expect(await ask(s, 'wrap-up-done', undefined)).toMatchObject({ ok: false });
+    // The process answers HTTP still (its readiness says the database is unreachable).
+    expect((await fetch(`${running.url}/healthz`)).status).toBe(503);
+    expect(unhandled).toEqual([]);
+  });
+});

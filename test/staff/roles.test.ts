@@ -1,0 +1,130 @@
+import { io as connect, type Socket } from 'socket.io-client';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { addStaff, type Role } from '../../src/staff/staff.ts';
+import { staffToken } from '../support/agents.ts';
+import { runningHotline } from '../support/running.ts';
+
+/**
+ * Who may do what, in one table: every route under /api and every Socket.IO namespace and event, with the
+ * roles allowed. Each is tried as every role and without a token: 401 without one, 403 for a role not
+ * allowed, and for an allowed role an answer that is neither (the request itself may still be refused for
+ * what it asks: 404 for a call that is not theirs, 409 for a voice token under the simulator).
+ */
+
+const EVERYONE = ['agent', 'supervisor', 'manager', 'trainer'] as const satisfies readonly Role[];
+const TAKES_CALLS = ['agent', 'supervisor'] as const;
+const WATCHES_FLOOR = ['supervisor', 'manager'] as const;
+
+const CALL = 'CA00000000000000000000000000000000';
+
+/** Every route under /api but POST /api/login, which is how a token is had. */
+const ROUTES: ReadonlyArray<{ method: string; path: string; body?: unknown; allowed: readonly Role[] }> = [
+  { method: 'POST', path: '/api/logout', allowed: EVERYONE },
+  { method: 'GET', path: '/api/me', allowed: EVERYONE },
+  { method: 'GET', path: '/api/softphone', allowed: TAKES_CALLS },
+  { method: 'GET', path: '/api/voice/token', allowed: TAKES_CALLS },
+  { method: 'GET', path: `/api/calls/${CALL}`, allowed: EVERYONE },
+  { method: 'GET', path: `/api/calls/${CALL}/notes`, allowed: EVERYONE },
+  { method: 'PUT', path: `/api/calls/${CALL}/notes`, body: { version: 1, text: 'refund' }, allowed: TAKES_CALLS },
+  { method: 'GET', path: '/api/announcement', allowed: WATCHES_FLOOR },
+  { method: 'PUT', path: '/api/announcement', body: { 'en-US': 'Trains run normally.' }, allowed: WATCHES_FLOOR },
+  { method: 'DELETE', path: '/api/announcement', allowed: WATCHES_FLOOR },
+  { method: 'GET', path: '/api/metrics/live', allowed: WATCHES_FLOOR },
+];
+
+/** Every namespace, the roles that may connect, and the events a page sends there (each acknowledged). */
+const NAMESPACES: ReadonlyArray<{ namespace: string; allowed: readonly Role[]; events: ReadonlyArray<[string, unknown]> }> = [
+  {
+    namespace: '/agents',
+    allowed: TAKES_CALLS,
+    events: [
+      ['presence', { state: 'break', reason: 'training' }],
+      ['wrap-up-done', undefined],
+      ['notes', { callSid: CALL, version: 1 }],
+    ],
+  },
+  { namespace: '/managers', allowed: WATCHES_FLOOR, events: [] },
+  {
+    namespace: '/phone',
+    allowed: TAKES_CALLS,
+    events: (['answer', 'reject', 'hangup', 'mute', 'hold'] as const).map((event) => [event, { legSid: CALL }]),
+  },
+];
+
+const STAFF: Record<Role, string> = { agent: '1001', supervisor: '2001', manager: '3001', trainer: '4001' };
+
+let running: Awaited<ReturnType<typeof runningHotline>>;
+beforeAll(async () => {
+  running = await runningHotline();
+  for (const [role, employeeNo] of Object.entries(STAFF) as Array<[Role, string]>) {
+    await addStaff(running.hotline.database.db, { employeeNo, name: `${role} ${employeeNo}`, role, skills: { general: 3 }, password: 'sanling-test' });
+  }
+});
+afterAll(async () => {
+  await running.close();
+});
+
+const sockets: Socket[] = [];
+afterEach(() => {
+  for (const s of sockets.splice(0)) s.disconnect();
+});
+
+/** A fresh session each time: logging out ends the one it is sent with. */
+const tokenOf = (role: Role) => staffToken(running.url, STAFF[role]);
+
+async function send(route: (typeof ROUTES)[number], token: string | undefined) {
+  const res = await fetch(`${running.url}${route.path}`, {
+    method: route.method,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(route.body ? { 'content-type': 'application/json' } : {}) },
+    ...(route.body ? { body: JSON.stringify(route.body) } : {}),
+  });
+  return { status: res.status, body: (await res.text()).slice(0, 200) };
+}
+
+/** Connect as `token`: the socket once connected, or why the server refused it. */
+function connectAs(namespace: string, token: string | undefined): Promise<Socket | Error> {
+  const s = connect(`${running.url}${namespace}`, { auth: token ? { token } : {}, transports: ['websocket'], reconnection: false, forceNew: true });
+  sockets.push(s);
+  return new Promise((resolve) => {
+    s.once('connect', () => resolve(s));
+    s.once('connect_error', (err) => resolve(err));
+  });
+}
+
+describe('every route under /api', () => {
+  it.each(ROUTES.map((route) => [`${route.method} ${route.path}`, route] as const))('%s', async (_name, route) => {
+    expect(await send(route, undefined), 'without a token').toMatchObject({ status: 401 });
+    for (const role of EVERYONE) {
+      const answer = await send(route, await tokenOf(role));
+      if (route.allowed.includes(role)) expect([401, 403], `${role}: ${answer.body}`).not.toContain(answer.status);
+      else expect(answer, role).toEqual({ status: 403, body: expect.stringContaining(`not ${role}`) });
+    }
+  });
+});
+
+describe('every Socket.IO namespace and event', () => {
+  it.each(NAMESPACES.map((n) => [n.namespace, n] as const))('%s', async (namespace, { allowed, events }) => {
+    expect(String(await connectAs(namespace, undefined)), 'without a token').toMatch(/unauthorized/);
+    for (const role of EVERYONE) {
+      const token = await tokenOf(role);
+      if (!allowed.includes(role)) {
+        expect(String(await connectAs(namespace, token)), role).toMatch(/forbidden/);
+        continue;
+      }
+      // /managers speaks first: the live figures, on connecting.
+      let figures: unknown;
+      const s = connect(`${running.url}${namespace}`, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
+      sockets.push(s);
+      s.on('metrics', (m: unknown) => (figures = m));
+      await new Promise<void>((resolve, reject) => {
+        s.once('connect', () => resolve());
+        s.once('connect_error', reject);
+      });
+      if (namespace === '/managers') await expect.poll(() => figures, { message: role }).toMatchObject({ queues: expect.anything() });
+      for (const [event, payload] of events) {
+        const answer = (await (payload === undefined ? s.timeout(5_000).emitWithAck(event) : s.timeout(5_000).emitWithAck(event, payload))) as { ok: boolean };
+        expect(answer, `${role} ${event}`).toMatchObject({ ok: expect.any(Boolean) });
+      }
+    }
+  });
+});
