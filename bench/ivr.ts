@@ -111,7 +111,7 @@ async function benchmark(url: string | undefined, journeys: number, concurrency:
       flows,
       queues,
       bus: newBus(),
-      carrier: { kind: 'simulator', redirect: unused, hangup: unused, isLive: unused },
+      carrier: { kind: 'simulator', redirect: unused, hangup: unused, callState: unused },
       log: pino({ level: 'silent' }),
       processId: 'bench',
       now: () => OPEN,

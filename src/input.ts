@@ -34,11 +34,14 @@ export function unspeakable(text: string): string | undefined {
   return undefined;
 }
 
-/** A zod check for a string field: `schema.check(refusing(unstorable))`. */
-export function refusing(why: (text: string) => string | undefined): z.core.CheckFn<string> {
+/**
+ * A zod check for a string field: `schema.check(refusing(unstorable))`. With `field`, the message names it
+ * (for answers that do not add the path themselves).
+ */
+export function refusing(why: (text: string) => string | undefined, field?: string): z.core.CheckFn<string> {
   return (ctx) => {
     const message = why(ctx.value);
-    if (message) ctx.issues.push({ code: 'custom', message, input: ctx.value });
+    if (message) ctx.issues.push({ code: 'custom', message: field ? `${field} ${message}` : message, input: ctx.value });
   };
 }
 

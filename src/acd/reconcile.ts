@@ -31,19 +31,17 @@ export async function endLostCallers(h: Hotline): Promise<number> {
   let ended = 0;
   for (let i = 0; i < live.length; i += CHECKS_AT_ONCE) {
     const batch = live.slice(i, i + CHECKS_AT_ONCE);
-    const gone = await Promise.all(
+    const states = await Promise.all(
       batch.map(({ sid }) =>
-        h.carrier.isLive(sid).then(
-          (isLive) => !isLive,
-          (err: unknown) => {
-            h.log.warn({ callSid: sid, err: (err as Error).message }, 'could not ask the carrier about a call; keeping it');
-            return false;
-          },
-        ),
+        h.carrier.callState(sid).catch((err: unknown) => {
+          h.log.warn({ callSid: sid, err: (err as Error).message }, 'could not ask the carrier about a call; keeping it');
+          return 'live' as const;
+        }),
       ),
     );
     for (const [k, { sid }] of batch.entries()) {
-      if (gone[k] && (await endLostCall(h, sid, { why: 'not held by the carrier at start-up', unknown: true }))) ended++;
+      const state = states[k]!;
+      if (state !== 'live' && (await endLostCall(h, sid, { why: `${state} to the carrier at start-up`, unknown: state === 'unknown' }))) ended++;
     }
   }
   if (ended) h.log.warn({ ended }, 'ended callers the carrier no longer holds');

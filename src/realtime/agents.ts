@@ -15,7 +15,12 @@ const ROLES = ['agent', 'supervisor'] as const;
 
 const presenceRequest = z.strictObject({
   state: z.enum(['available', 'break', 'offline'], { error: 'state must be available, break or offline' }),
-  reason: z.string().min(1).max(60).check(refusing(unstorable)).optional(),
+  reason: z
+    .string('reason must be text')
+    .min(1, 'reason must be 1 to 60 characters')
+    .max(60, 'reason must be 1 to 60 characters')
+    .check(refusing(unstorable, 'reason'))
+    .optional(),
 });
 
 type PresenceAnswer = { ok: true; presence: string } | { ok: false; error: string; field?: string };

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Hotline } from '../hotline.ts';
 import { parseParams } from '../telephony/params.ts';
 import { bearerToken, currentStaff, logIn, requireStaff } from './auth.ts';
-import { endSession } from './sessions.ts';
+import { endSession, tokenHash } from './sessions.ts';
 import { employeeNoSchema, orRequired } from './staff.ts';
 
 const loginBody = z.object({
@@ -40,7 +40,10 @@ export function staffRoutes(h: Hotline): Router {
   });
 
   router.post('/logout', requireStaff(h), async (req, res) => {
-    await endSession(h.database.db, bearerToken(req.get('authorization'))!);
+    const token = bearerToken(req.get('authorization'))!;
+    await endSession(h.database.db, token);
+    // The page's sockets end with the session, on whichever process holds them.
+    h.bus.emit('session-ended', { tokenHash: tokenHash(token) });
     res.status(204).end();
   });
 

@@ -82,16 +82,22 @@ export function connectWebhooks(router: Router, w: Webhooks): void {
 }
 
 /**
- * When a callback's event happened. Twilio's `Timestamp` has whole seconds and may be late (a retried
- * callback); our arrival time is precise but carries the delivery delay. Within the same second, the
- * arrival time is the better measure of a ring; otherwise the carrier's own stamp (when it has a usable one:
+ * When a callback's event happened. Twilio's `Timestamp` is cut to the whole second and may be late (a
+ * retried callback); our arrival time is precise but carries the delivery delay. The event was within the
+ * stamped second and not after its arrival: the later of the two bounds, so that a callback delivered late
+ * on a busy machine is not counted a whole second early (the carrier's stamp only when it has a usable one:
  * src/telephony/params.ts).
  */
 export function eventTime(stamped: Date | undefined, arrived: Date): Date {
   if (!stamped) return arrived;
   const lag = arrived.getTime() - stamped.getTime();
-  return lag >= 0 && lag < 1000 ? arrived : stamped;
+  if (lag < 0) return stamped;
+  // The stamp is cut to the whole second: the event was within the second after it, and not after arrival.
+  return new Date(Math.min(arrived.getTime(), stamped.getTime() + STAMP_RESOLUTION_MS - 1));
 }
+
+/** Twilio's `Timestamp` has whole seconds. */
+const STAMP_RESOLUTION_MS = 1000;
 
 function say(w: Webhooks, prompt: Prompt, language: string) {
   return speak(w.flow, prompt, { language: language || w.flow.languages[0]!, answers: {} });

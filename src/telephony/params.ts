@@ -58,10 +58,12 @@ const call = z.looseObject({
 
 export const voiceParams = call;
 
+const CONFIDENCE = 'must be a number from 0 to 1';
+
 export const gatherParams = call.extend({
   Digits: text().optional(),
   SpeechResult: text().optional(),
-  Confidence: z.coerce.number().min(0).max(1).optional(),
+  Confidence: z.coerce.number(CONFIDENCE).min(0, CONFIDENCE).max(1, CONFIDENCE).optional(),
 });
 
 /** What a Gather heard, as the IVR engine takes it: keys, words, or nothing. */

@@ -32,8 +32,8 @@ const h: Hotline = {
       moved.push(callSid);
     },
     async hangup() {},
-    async isLive() {
-      return true;
+    async callState() {
+      return 'live' as const;
     },
   },
 };

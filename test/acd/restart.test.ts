@@ -61,4 +61,34 @@ describe('a restart with callers waiting', () => {
       await after.close();
     }
   });
+
+  it('ends, before anyone is offered them, the callers Twilio no longer has; a caller it says completed is not moved again', async () => {
+    const database = await testDatabase();
+    const before = await runningHotline({ env: env(), database });
+    const [lost, hungUp, live] = [newCallSid(), newCallSid(), newCallSid()];
+    for (const sid of [lost, hungUp, live]) {
+      const post = (path: string, extra: Record<string, string> = {}) => signedPost(before.url, path, callParams(sid, { AccountSid: ACCOUNT_SID, ...extra }), AUTH_TOKEN);
+      await post('/twilio/voice');
+      await post('/twilio/ivr?seq=1', { Digits: '1' });
+      expect((await post('/twilio/ivr?seq=2', { Digits: '0' })).text).toContain('<Enqueue');
+      before.clock.advance(5);
+    }
+    await before.close();
+    // While the hotline was down, Twilio forgot one caller and another hung up (its status callback lost).
+    twilioRest.unknown.add(lost);
+    twilioRest.completed.add(hungUp);
+    twilioRest.updates.length = 0;
+
+    const after = await runningHotline({ env: env(), database });
+    try {
+      expect(await callRow(after.hotline, lost)).toMatchObject({ status: 'ended', endReason: 'carrier-gone' });
+      expect(await callRow(after.hotline, hungUp)).toMatchObject({ status: 'ended', endReason: 'abandoned-in-queue' });
+      await agentOnFloor(after.hotline, '1002', { general: 2 });
+      const [update] = await eventually(async () => twilioRest.updates, (u) => u.length === 1, 'Twilio asked to move the live caller');
+      expect(update!.callSid).toBe(live);
+    } finally {
+      await after.close();
+      await database.close();
+    }
+  });
 });

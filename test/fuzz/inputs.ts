@@ -47,9 +47,9 @@ export const text: fc.Arbitrary<string> = fc.oneof({ arbitrary: fc.constantFrom(
 /** A few CallSids that come back again and again (so calls progress), well-formed strangers, and odd ones. */
 export const LIVE_SIDS = Array.from({ length: 8 }, (_, i) => `CA${String(i + 1).padStart(32, 'f')}`);
 export const callSid: fc.Arbitrary<string | undefined> = fc.oneof(
-  { arbitrary: fc.constantFrom(...LIVE_SIDS), weight: 12 },
+  { arbitrary: fc.constantFrom(...LIVE_SIDS), weight: 20 },
   { arbitrary: fc.stringMatching(/^CA[0-9a-zA-Z]{32}$/), weight: 2 },
-  { arbitrary: text, weight: 2 },
+  { arbitrary: text, weight: 1 },
   { arbitrary: fc.constant(undefined), weight: 1 },
 );
 

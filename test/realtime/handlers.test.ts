@@ -1,8 +1,9 @@
+import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/database.ts';
+import { openDatabase, type Database } from '../../src/database.ts';
 import { agentOnFloor, staffToken } from '../support/agents.ts';
-import { testDatabase } from '../support/database.ts';
 import { hotlinePerFile, runningHotline } from '../support/running.ts';
 
 /**
@@ -67,9 +68,9 @@ async function socket(url: string, namespace: Namespace, token: string): Promise
 const ask = (s: Socket, event: string, payload: unknown) =>
   (payload === undefined ? s.timeout(5_000).emitWithAck(event) : s.timeout(5_000).emitWithAck(event, payload)) as Promise<{ ok: boolean; error?: string }>;
 
-describe('an acknowledgement that is not a function', () => {
-  const running = hotlinePerFile();
+const running = hotlinePerFile();
 
+describe('an acknowledgement that is not a function', () => {
   it.each(NOT_FUNCTIONS)('(%s) on every event leaves the server up and answering', async (_what, ack) => {
     await agentOnFloor(running().hotline, '1001', { general: 3 }, { available: false });
     const token = await staffToken(running().url, '1001');
@@ -95,24 +96,52 @@ describe('an acknowledgement that is not a function', () => {
   });
 });
 
+describe('a payload the database could not store', () => {
+  it('is refused naming the field: a break reason', async () => {
+    await agentOnFloor(running().hotline, '1001', { general: 3 }, { available: false });
+    const s = await socket(running().url, '/agents', await staffToken(running().url, '1001'));
+    expect(await ask(s, 'presence', { state: 'break', reason: 'lunch\u0000' })).toEqual({ ok: false, error: 'reason must not contain a NUL character' });
+    expect(await ask(s, 'presence', { state: 'break', reason: '' })).toEqual({ ok: false, error: 'reason must be 1 to 60 characters' });
+    expect(await ask(s, 'presence', { state: 'break', reason: 'lunch' })).toEqual({ ok: true, presence: 'break' });
+  });
+});
+
+/**
+ * A database of the hotline's own that the spec can take away (its connections ended) while the hotline
+ * runs, and clear up afterwards: on a server, its schema is dropped over a connection of the spec's.
+ */
+async function databaseToLose(url = process.env['DATABASE_URL']): Promise<{ database: Database; clearUp(): Promise<void> }> {
+  if (!url) return { database: await openDatabase({ dataDir: null }), clearUp: async () => {} };
+  const schema = `test_${randomBytes(6).toString('hex')}`;
+  return {
+    database: await openDatabase({ url, schema }),
+    async clearUp() {
+      const admin = postgres(url, { onnotice: () => {} });
+      await admin.unsafe(`DROP SCHEMA "${schema}" CASCADE`);
+      await admin.end();
+    },
+  };
+}
+
 describe('a database that fails under a handler', () => {
-  let database: Database;
-  let running: Awaited<ReturnType<typeof runningHotline>>;
+  let lost: Awaited<ReturnType<typeof databaseToLose>>;
+  let own: Awaited<ReturnType<typeof runningHotline>>;
   beforeAll(async () => {
-    database = await testDatabase();
-    running = await runningHotline({ database });
+    lost = await databaseToLose();
+    own = await runningHotline({ database: lost.database });
   });
   afterAll(async () => {
-    await running.close();
+    await own.close();
+    await lost.clearUp();
   });
 
   it('is answered { ok: false } on every /agents event, and the process stays up', async () => {
-    await agentOnFloor(running.hotline, '1001', { general: 3 }, { available: false });
-    const s = await socket(running.url, '/agents', await staffToken(running.url, '1001'));
+    await agentOnFloor(own.hotline, '1001', { general: 3 }, { available: false });
+    const s = await socket(own.url, '/agents', await staffToken(own.url, '1001'));
     expect(await ask(s, 'presence', { state: 'available' })).toEqual({ ok: true, presence: 'available' });
 
-    // The database goes away under the connected page.
-    await database.close();
+    // The database goes away under the connected page: every connection ended, none to be had.
+    await lost.database.close();
     for (const [event, payload] of EVENTS['/agents']) {
       expect(await ask(s, event, payload)).toEqual({ ok: false, error: expect.stringMatching(/^could not .*: try again$/) });
       // Without an acknowledgement to answer, the failure is still only logged.
@@ -120,7 +149,7 @@ describe('a database that fails under a handler', () => {
     }
     expect(await ask(s, 'wrap-up-done', undefined)).toMatchObject({ ok: false });
     // The process answers HTTP still (its readiness says the database is unreachable).
-    expect((await fetch(`${running.url}/healthz`)).status).toBe(503);
+    expect((await fetch(`${own.url}/healthz`)).status).toBe(503);
     expect(unhandled).toEqual([]);
   });
 });

@@ -163,63 +163,7 @@ describe('logging in', () => {
   });
 });
 
-describe('repeated failed logins', () => {
-  it('are slowed down from the third: 429 with Retry-After without checking the password, and a success resets the count', async () => {
-    await hire('1101');
-    expect((await login('1101', 'guess-1')).status).toBe(401);
-    expect((await login('1101', 'guess-2')).status).toBe(401);
-    expect((await login('1101', 'guess-3')).status).toBe(401);
-
-    // Even the right password waits: the attempt is not looked at.
-    const slowed = await login('1101');
-    expect(slowed.status).toBe(429);
-    expect(slowed.headers['retry-after']).toBe('1');
-    expect(slowed.body).toEqual({ error: 'too many failed logins: wait 1 second and try again' });
-
-    later(1);
-    expect((await login('1101', 'guess-4')).status).toBe(401);
-    const longer = await login('1101');
-    expect(longer.status).toBe(429);
-    expect(longer.headers['retry-after']).toBe('2');
-    expect(longer.body.error).toBe('too many failed logins: wait 2 seconds and try again');
-
-    later(2);
-    expect((await login('1101')).status).toBe(200);
-    // Counting starts again: two more mistakes do not slow the next attempt down.
-    expect((await login('1101', 'typo-1')).status).toBe(401);
-    expect((await login('1101', 'typo-2')).status).toBe(401);
-    expect((await login('1101')).status).toBe(200);
-  });
-
-  it('wait twice as long after each further failure, up to five minutes', async () => {
-    await hire('1102');
-    for (let i = 0; i < 2; i++) await login('1102', 'guess');
-    const waits: number[] = [];
-    for (let i = 0; i < 11; i++) {
-      expect((await login('1102', 'guess')).status).toBe(401);
-      const res = await login('1102', 'guess');
-      expect(res.status).toBe(429);
-      waits.push(Number(res.headers['retry-after']));
-      later(waits.at(-1)!);
-    }
-    expect(waits).toEqual([1, 2, 4, 8, 16, 32, 64, 128, 256, 300, 300]);
-  });
-
-  it('count guesses sent all at once like guesses sent one after another', async () => {
-    await hire('1103');
-    const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => login('1103', `guess-${i}`)));
-    const statuses = answers.map((res) => res.status).sort();
-    expect(statuses).toEqual([401, 401, 401, 429, 429, 429, 429, 429]);
-  });
-
-  it('do not slow down anyone else', async () => {
-    await hire('1104');
-    await hire('1105');
-    for (let i = 0; i < 3; i++) await login('1104', 'guess');
-    expect((await login('1104')).status).toBe(429);
-    expect((await login('1105')).status).toBe(200);
-  });
-});
+// Repeated failed logins are slowed down per address and per account: test/staff/throttle.test.ts.
 
 describe('a session', () => {
   it('lasts SESSION_HOURS (12 by default) from the login, then asks to log in again', async () => {

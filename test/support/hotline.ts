@@ -44,7 +44,7 @@ export async function webhookApp(options: { database?: Database; now?: () => Dat
     flows: loadFlows(config.flowsDir),
     queues: loadQueues(config.flowsDir),
     bus: newBus(),
-    carrier: { kind: 'simulator', redirect: unused, hangup: unused, isLive: unused },
+    carrier: { kind: 'simulator', redirect: unused, hangup: unused, callState: unused },
     log: pino({ level: 'silent' }),
     processId: newProcessId(),
     now: options.now ?? (() => OPEN),

@@ -4,14 +4,34 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 
 /**
- * Twilio's REST API as far as the hotline uses it (updating a live call), recording each request: the one
- * part of Twilio's cloud the tests stand in for, reached through the real `twilio` client.
+ * Twilio's REST API as far as the hotline uses it (fetching and updating a live call), recording each update:
+ * the one part of Twilio's cloud the tests stand in for, reached through the real `twilio` client. Every call
+ * is live unless the spec puts it in `unknown` (404, code 20404, as for a SID Twilio never had) or
+ * `completed` (an update is refused with 400, code 21220, as Twilio refuses to move a call that is over).
  */
 export async function fakeTwilioRest() {
   const updates: Array<{ accountSid: string; callSid: string; params: Record<string, string>; authorization: string | undefined }> = [];
+  const unknown = new Set<string>();
+  const completed = new Set<string>();
   const app = express();
   app.use(express.urlencoded({ extended: false }));
-  app.post('/2010-04-01/Accounts/:accountSid/Calls/:callSid.json', (req, res) => {
+  const calls = '/2010-04-01/Accounts/:accountSid/Calls/:callSid.json';
+  app.use(calls, (req, res, next) => {
+    const sid = req.params['callSid']!;
+    if (unknown.has(sid)) {
+      res.status(404).json({ code: 20404, message: `The requested resource ${req.path} was not found`, status: 404 });
+      return;
+    }
+    if (completed.has(sid) && req.method === 'POST') {
+      res.status(400).json({ code: 21220, message: 'Call is not in-progress. Cannot redirect.', status: 400 });
+      return;
+    }
+    next();
+  });
+  app.get(calls, (req, res) => {
+    res.json({ sid: req.params.callSid, account_sid: req.params.accountSid, status: completed.has(req.params.callSid) ? 'completed' : 'in-progress' });
+  });
+  app.post(calls, (req, res) => {
     updates.push({ accountSid: req.params.accountSid, callSid: req.params.callSid, params: req.body, authorization: req.headers.authorization });
     res.json({ sid: req.params.callSid, account_sid: req.params.accountSid, status: req.body.Status ?? 'in-progress' });
   });
@@ -20,6 +40,8 @@ export async function fakeTwilioRest() {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     updates,
+    unknown,
+    completed,
     close: () => new Promise<void>((done) => server.close(() => done())),
   };
 }

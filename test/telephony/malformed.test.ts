@@ -170,3 +170,12 @@ describe('a CallDuration beyond what the database holds', () => {
     expect(res.text).toMatch(/^CallDuration /);
   });
 });
+
+describe("a speech recogniser's Confidence that is not one", () => {
+  it('is refused with 400 saying what it must be', async () => {
+    const sid = await newCall();
+    const res = await signedPost(ctx.app, '/twilio/ivr?seq=1', callParams(sid, { SpeechResult: 'refund', Confidence: 'high' }));
+    expect(res.status).toBe(400);
+    expect(res.text).toBe('Confidence must be a number from 0 to 1');
+  });
+});

@@ -11,9 +11,11 @@ export interface Carrier {
   redirect(callSid: string, url: string): Promise<void>;
   /** End a live call. Throws `CallGone` when it is already over. */
   hangup(callSid: string): Promise<void>;
-  /** Whether the carrier still holds this call (false once completed, or for a call it never had). */
-  isLive(callSid: string): Promise<boolean>;
+  /** Whether the carrier still holds this call: `over` once completed, `unknown` for a call it does not have. */
+  callState(callSid: string): Promise<CallState>;
 }
+
+export type CallState = 'live' | 'over' | 'unknown';
 
 /**
  * The carrier says the call is over (Twilio: 21220 "not in-progress") or that it has no such call (404 /

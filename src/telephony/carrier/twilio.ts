@@ -3,6 +3,8 @@ import { CallGone, type Carrier } from './carrier.ts';
 
 /** Twilio's codes for a call that is over (21220: not in progress) or that it does not know (20404). */
 const GONE_CODES = new Set([20404, 21220]);
+/** A call in these statuses is still the carrier's to move. */
+const LIVE = ['queued', 'ringing', 'in-progress'];
 
 /** Twilio's REST API through the official client; `apiUrl` sends every request elsewhere (tests, proxies). */
 export function twilioCarrier(options: { accountSid: string; authToken: string; apiUrl?: string | undefined }): Carrier {
@@ -21,14 +23,17 @@ export function twilioCarrier(options: { accountSid: string; authToken: string; 
     async hangup(callSid) {
       await client.calls(callSid).update({ status: 'completed' }).catch(gone(callSid));
     },
-    async isLive(callSid) {
-      try {
-        const call = await client.calls(callSid).fetch();
-        return ['queued', 'ringing', 'in-progress'].includes(call.status);
-      } catch (err) {
-        gone(callSid)(err);
-        return false;
-      }
+    async callState(callSid) {
+      const call = await client
+        .calls(callSid)
+        .fetch()
+        .catch(gone(callSid))
+        .catch((err: unknown) => {
+          if (err instanceof CallGone) return undefined;
+          throw err;
+        });
+      if (!call) return 'unknown';
+      return LIVE.includes(call.status) ? 'live' : 'over';
     },
   };
 }

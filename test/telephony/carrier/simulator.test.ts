@@ -704,7 +704,7 @@ describe('controlling a live call', () => {
     // The REST actions fail as Twilio's do for a call it does not have: the hotline hears the caller is gone.
     await expect(sim.redirect(unknown, `${PUBLIC_URL}/twilio/voice`)).rejects.toBeInstanceOf(CallGone);
     await expect(sim.hangup(unknown)).rejects.toBeInstanceOf(CallGone);
-    expect(await sim.isLive(unknown)).toBe(false);
+    expect(await sim.callState(unknown)).toBe('unknown');
     await expect(sim.ended(unknown)).rejects.toThrow(unknown);
   });
 
@@ -718,7 +718,7 @@ describe('controlling a live call', () => {
     }
     await expect(sim.redirect(call.sid, `${PUBLIC_URL}/twilio/voice`)).rejects.toBeInstanceOf(CallGone);
     await expect(sim.hangup(call.sid)).rejects.toBeInstanceOf(CallGone);
-    expect(await sim.isLive(call.sid)).toBe(false);
+    expect(await sim.callState(call.sid)).toBe('over');
   });
 
   it('close hangs up every live call and waits for their final status callbacks', async () => {

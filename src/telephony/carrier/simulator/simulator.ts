@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import twilio from 'twilio';
 import type { Logger } from 'pino';
-import { CallGone, type Carrier } from '../carrier.ts';
+import { CallGone, type CallState, type Carrier } from '../carrier.ts';
 import { newSid, SimulatedCall, type Answer, type CallEvent } from './call.ts';
 import type { Leg } from './dial.ts';
 import { runCall } from './run.ts';
@@ -134,9 +134,10 @@ export class Simulator implements Carrier {
    * A call this simulator placed and still holds. The simulator lives in its process: after a restart (or in
    * another process) it knows none of the calls placed before, and those callers are gone.
    */
-  async isLive(callSid: string): Promise<boolean> {
+  async callState(callSid: string): Promise<CallState> {
     const call = this.get(callSid);
-    return !!call && !call.ended && call.interruption?.kind !== 'hangup';
+    if (!call) return 'unknown';
+    return call.ended || call.interruption?.kind === 'hangup' ? 'over' : 'live';
   }
 
   /** Hang up every call and wait for their final status reports. */
