@@ -1,5 +1,4 @@
 import fc from 'fast-check';
-import { pino } from 'pino';
 import { XMLValidator } from 'fast-xml-parser';
 import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +6,7 @@ import { addStaff, type Role } from '../../src/staff/staff.ts';
 import { staffToken } from '../support/agents.ts';
 import { callParams, PUBLIC_URL, testConfig } from '../support/hotline.ts';
 import { runningHotline } from '../support/running.ts';
-import { callSid, encode, faulty, onTheWire, tally, text } from './inputs.ts';
+import { callSid, encode, faulty, onTheWire, tally, text, failuresLog } from './inputs.ts';
 
 /**
  * Every HTTP route, fuzzed: signed (and unsigned, and wrongly signed) Twilio webhooks with random and
@@ -42,12 +41,7 @@ const failures: string[] = [];
 beforeAll(async () => {
   process.on('unhandledRejection', record);
   running = await runningHotline();
-  running.hotline.log = pino({ level: 'error' }, {
-    write: (line: string) => {
-      const { msg, err } = JSON.parse(line) as { msg: string; err?: { message?: string } };
-      failures.push(`${msg}: ${err?.message ?? ''}`);
-    },
-  });
+  running.hotline.log = failuresLog(failures);
   for (const [role, employeeNo] of Object.entries(STAFF) as Array<[Role, string]>) {
     await addStaff(running.hotline.database.db, { employeeNo, name: `${role} ${employeeNo}`, role, skills: { general: 3 }, password: 'sanling-test' });
     tokens[role] = await staffToken(running.url, employeeNo);

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { pino, type Logger } from 'pino';
 
 /**
  * What the fuzz specs send: text that has broken the hotline before (NUL, lone surrogates, characters XML
@@ -83,4 +84,14 @@ export function tally() {
       return [...statuses].sort(([a], [b]) => a - b).map(([status, n]) => `${status}×${n}`).join(' ');
     },
   };
+}
+
+/** A logger that keeps every error the hotline logs in `failures`: a fuzzed request that fails quietly fails the spec. */
+export function failuresLog(failures: string[]): Logger {
+  return pino({ level: 'error' }, {
+    write: (line: string) => {
+      const { msg, err } = JSON.parse(line) as { msg: string; err?: { message?: string } };
+      failures.push(`${msg}: ${err?.message ?? ''}`);
+    },
+  });
 }

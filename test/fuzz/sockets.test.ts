@@ -1,11 +1,10 @@
 import fc from 'fast-check';
-import { pino } from 'pino';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addStaff, type Role } from '../../src/staff/staff.ts';
 import { staffToken } from '../support/agents.ts';
 import { runningHotline } from '../support/running.ts';
-import { LIVE_SIDS, text } from './inputs.ts';
+import { LIVE_SIDS, text, failuresLog } from './inputs.ts';
 
 /**
  * Every Socket.IO namespace and event, fuzzed, as every role: any payload, any number of arguments, an
@@ -59,12 +58,7 @@ beforeAll(async () => {
   process.on('unhandledRejection', record);
   running = await runningHotline();
   // Before any socket connects: each connection's handlers log through a child of this logger.
-  running.hotline.log = pino({ level: 'error' }, {
-    write: (line: string) => {
-      const { msg, err } = JSON.parse(line) as { msg: string; err?: { message?: string } };
-      failures.push(`${msg}: ${err?.message ?? ''}`);
-    },
-  });
+  running.hotline.log = failuresLog(failures);
   for (const role of ROLES) {
     await addStaff(running.hotline.database.db, { employeeNo: STAFF[role], name: `${role} ${STAFF[role]}`, role, skills: { general: 3 }, password: 'sanling-test' });
     tokens[role] = await staffToken(running.url, STAFF[role]);
