@@ -35,7 +35,7 @@ const ADAPTER_CLOSE_MS = 2_000;
  */
 export async function startRealtime(h: Hotline, http: HttpServer, simulator?: Simulator): Promise<Realtime> {
   const io = new Server(http, { serveClient: false });
-  const pool = h.database.server ? await adapterPool(h, io) : undefined;
+  const adapter = h.database.server ? await adapterPool(h, io) : undefined;
   const namespaces = [io.of('/agents'), io.of('/managers'), ...(simulator ? [io.of('/phone')] : [])];
   const stops = [
     agentsNamespace(h, io.of('/agents')),
@@ -63,7 +63,7 @@ export async function startRealtime(h: Hotline, http: HttpServer, simulator?: Si
       for (const stop of stops) stop();
       io.disconnectSockets(true);
       await new Promise<void>((done) => io.close(() => done()));
-      if (pool) await within(ADAPTER_CLOSE_MS, pool.end(), 'closing the adapter').catch((err: unknown) => h.log.warn({ err: (err as Error).message }, 'left the adapter connections to close'));
+      if (adapter) await within(ADAPTER_CLOSE_MS, adapter.end(), 'closing the adapter').catch((err: unknown) => h.log.warn({ err: (err as Error).message }, 'left the adapter connections to close'));
     },
   };
 }
@@ -74,7 +74,7 @@ export async function startRealtime(h: Hotline, http: HttpServer, simulator?: Si
  * client gets one, and the LISTEN client, once its connection ends, is dropped from the pool (the adapter
  * then takes a new one, with backoff) rather than held for ever.
  */
-async function adapterPool(h: Hotline, io: Server): Promise<pg.Pool> {
+async function adapterPool(h: Hotline, io: Server): Promise<{ end(): Promise<void> }> {
   const { url, schema, applicationName } = h.database.server!;
   const log = h.log.child({ part: 'socket.io adapter' });
   const pool = new pg.Pool({
@@ -86,7 +86,12 @@ async function adapterPool(h: Hotline, io: Server): Promise<pg.Pool> {
     options: [`-c statement_timeout=${STATEMENT_TIMEOUT_MS}`, ...(schema ? [`-c search_path=${schema}`] : [])].join(' '),
   });
   pool.on('error', (err) => log.warn({ err: err.message }, 'idle connection lost'));
-  pool.on('connect', (client) => client.on('error', (err) => log.warn({ err: err.message }, 'connection lost')));
+  const clients = new Set<pg.Client>();
+  pool.on('connect', (client) => {
+    clients.add(client);
+    client.on('end', () => clients.delete(client));
+    client.on('error', (err) => log.warn({ err: err.message }, 'connection lost'));
+  });
   const connect = pool.connect.bind(pool);
   // Only the adapter asks for a client without a callback (pool.query uses the callback form).
   pool.connect = ((...args: Parameters<typeof connect>) => {
@@ -102,10 +107,16 @@ async function adapterPool(h: Hotline, io: Server): Promise<pg.Pool> {
       return client;
     });
   }) as typeof pool.connect;
+  // The adapter does not give back a client it is still setting up when it is closed: pool.end() alone would
+  // wait for ever. Ending every connection first lets it finish.
+  const end = async () => {
+    for (const client of clients) await client.end().catch(() => undefined);
+    await pool.end();
+  };
   await pool.query(`CREATE TABLE IF NOT EXISTS socket_io_attachments (id bigserial UNIQUE, created_at timestamptz DEFAULT now(), payload bytea)`);
   // Processes of one hotline share a channel; hotlines (or test runs) in other schemas do not hear them.
   io.adapter(createAdapter(pool, { channelPrefix: `sanling_${schema ?? 'public'}`, errorHandler: (err) => log.warn({ err: err.message }, 'adapter failed') }));
-  return pool;
+  return { end };
 }
 
 const sessionRoom = (hash: string) => `session:${hash}`;
