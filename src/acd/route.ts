@@ -33,7 +33,9 @@ export async function route(h: Hotline): Promise<number> {
       continue;
     }
     offered.add(match.callSid);
-    rung.push(ring(h, match));
+    // Caught here, not at the end of the pass: a ring that fails while the pass goes on matching must not be
+    // a rejection nobody handles.
+    rung.push(ring(h, match).catch((err: unknown) => h.log.error({ err, callSid: match.callSid, offerId: match.offerId }, 'could not ring the agent')));
   }
   await Promise.all(rung);
   if (rung.length) h.bus.emit('changed');

@@ -1,5 +1,5 @@
 import { asc, eq, inArray } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { agents, calls, offers, staff } from '../../db/schema.ts';
 import type { Database } from '../../src/database.ts';
 import { addStaff } from '../../src/staff/staff.ts';
@@ -34,6 +34,10 @@ afterAll(async () => {
   await doomed?.kill();
   await survivor?.kill();
   await database?.close();
+});
+
+afterEach((ctx) => {
+  if (ctx.task.result?.state === 'fail') console.log(`the survivor's log, last part:\n${survivor.log().slice(-6_000)}`);
 });
 
 async function staffId(employeeNo: string): Promise<number> {
