@@ -82,9 +82,6 @@ export const staff = pgTable('staff', {
   skills: jsonb('skills').$type<Record<string, number>>().notNull().default({}),
   passwordHash: text('password_hash').notNull(),
   disabled: boolean('disabled').notNull().default(false),
-  /** Consecutive failed logins, and when the next attempt is allowed: repeated failures are slowed down. */
-  failedLogins: integer('failed_logins').notNull().default(0),
-  lockedUntil: at('locked_until'),
   createdAt: at('created_at').notNull().defaultNow(),
 });
 

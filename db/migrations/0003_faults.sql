@@ -13,4 +13,6 @@ CREATE TABLE "processes" (
 --> statement-breakpoint
 ALTER TABLE "calls" ADD COLUMN "route_after" timestamp with time zone;--> statement-breakpoint
 CREATE INDEX "agent_sockets_staff_idx" ON "agent_sockets" USING btree ("staff_id");--> statement-breakpoint
-CREATE INDEX "agent_sockets_process_idx" ON "agent_sockets" USING btree ("process_id");
+CREATE INDEX "agent_sockets_process_idx" ON "agent_sockets" USING btree ("process_id");--> statement-breakpoint
+ALTER TABLE "staff" DROP COLUMN "failed_logins";--> statement-breakpoint
+ALTER TABLE "staff" DROP COLUMN "locked_until";

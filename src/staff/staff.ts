@@ -72,12 +72,12 @@ export async function findByEmployeeNo(db: Db, employeeNo: string): Promise<Staf
 }
 
 /**
- * A new password ends the person's sessions (whoever knew the old one is logged out) and lifts any
- * slow-down, so a supervisor can let a locked-out agent straight back in.
+ * A new password ends the person's sessions (whoever knew the old one is logged out). Failed logins stay
+ * counted (src/staff/throttle.ts): a guesser's count is not wiped by the agent's new password.
  */
 export async function setPassword(db: Db, employeeNo: string, password: string): Promise<StaffMember> {
   const passwordHash = await hashPassword(password);
-  return changeAndLogOut(db, employeeNo, { passwordHash, failedLogins: 0, lockedUntil: null });
+  return changeAndLogOut(db, employeeNo, { passwordHash });
 }
 
 /** A disabled person cannot log in, and their open sessions end now. */
