@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import express, { type ErrorRequestHandler } from 'express';
 import { pino } from 'pino';
 import twilio from 'twilio';
+import { afterEach, beforeEach, expect } from 'vitest';
 import { Simulator } from '../../src/telephony/carrier/simulator/simulator.ts';
 
 /**
@@ -141,4 +142,30 @@ export function simulatorFor(server: TwimlServer, timeScale = 0): Simulator {
   const made = new Simulator({ publicUrl: PUBLIC_URL, accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, timeScale, logger: pino({ level: 'silent' }) });
   made.setTargetUrl(server.url);
   return made;
+}
+
+/**
+ * A hotline stand-in and the simulators a spec makes against it, new for each spec and closed after it; after
+ * each spec, every request the carrier made must have been signed for PUBLIC_URL, as Twilio signs. Returns
+ * getters: `server()` (once `beforeEach` has run) and `simulator(timeScale)`.
+ */
+export function carrierPerSpec() {
+  let server: TwimlServer;
+  const made: Simulator[] = [];
+  beforeEach(async () => {
+    server = await startTwimlServer();
+  });
+  afterEach(async () => {
+    for (const sim of made.splice(0)) await sim.close();
+    await server.close();
+    expect(server.hits.filter((hit) => !signedForPublicUrl(hit)).map((hit) => hit.url)).toEqual([]);
+  });
+  return {
+    server: () => server,
+    simulator(timeScale = 0): Simulator {
+      const sim = simulatorFor(server, timeScale);
+      made.push(sim);
+      return sim;
+    },
+  };
 }

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Leg } from '../../../src/telephony/carrier/simulator/dial.ts';
 import type { Simulator } from '../../../src/telephony/carrier/simulator/simulator.ts';
-import { signedForPublicUrl, simulatorFor, startTwimlServer, twiml, type TwimlServer } from '../../support/twiml-server.ts';
+import { carrierPerSpec, twiml, type TwimlServer } from '../../support/twiml-server.ts';
 import { nextEvent } from '../../support/running.ts';
 
 /**
@@ -11,23 +11,12 @@ import { nextEvent } from '../../support/running.ts';
  * far as it ran: a caller who hangs up 1 s into a 10 s hold tune was on the line for 1 s, not 10.
  */
 
+const carrier = carrierPerSpec();
+const simulator = carrier.simulator;
 let hotline: TwimlServer;
-const simulators: Simulator[] = [];
 
-function simulator(timeScale: number): Simulator {
-  const made = simulatorFor(hotline, timeScale);
-  simulators.push(made);
-  return made;
-}
-
-beforeEach(async () => {
-  hotline = await startTwimlServer();
-});
-
-afterEach(async () => {
-  for (const made of simulators.splice(0)) await made.close();
-  await hotline.close();
-  expect(hotline.hits.filter((hit) => !signedForPublicUrl(hit)).map((hit) => hit.url)).toEqual([]);
+beforeEach(() => {
+  hotline = carrier.server();
 });
 
 const reported = (path: string, field: string) => hotline.requests(path).map((hit) => Number(hit.params[field]));

@@ -1,8 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { CallEvent } from '../../../src/telephony/carrier/simulator/call.ts';
 import { PLAY_LOOP_SECONDS } from '../../../src/telephony/carrier/simulator/run.ts';
 import type { Simulator } from '../../../src/telephony/carrier/simulator/simulator.ts';
-import { PUBLIC_URL, signedForPublicUrl, simulatorFor, startTwimlServer, twiml, type TwimlServer } from '../../support/twiml-server.ts';
+import { PUBLIC_URL, carrierPerSpec, twiml, type TwimlServer } from '../../support/twiml-server.ts';
 import { nextEvent } from '../../support/running.ts';
 
 /**
@@ -10,25 +10,14 @@ import { nextEvent } from '../../support/running.ts';
  * Gather, Redirect, Leave and Hangup; a <Gather>'s answer is the next wait document; and music takes time.
  */
 
+const carrier = carrierPerSpec();
+const simulator = carrier.simulator;
 let hotline: TwimlServer;
-const simulators: Simulator[] = [];
 
-function simulator(timeScale = 0): Simulator {
-  const made = simulatorFor(hotline, timeScale);
-  simulators.push(made);
-  return made;
-}
-
-beforeEach(async () => {
-  hotline = await startTwimlServer();
+beforeEach(() => {
+  hotline = carrier.server();
   hotline.serve('/twilio/voice', twiml('<Say>all agents are busy</Say><Enqueue waitUrl="/twilio/wait?queue=general" action="/twilio/queue-exit">general</Enqueue>'));
   hotline.serve('/twilio/queue-exit', (hit) => twiml(`<Say>left: ${hit.params['QueueResult']}</Say><Hangup/>`));
-});
-
-afterEach(async () => {
-  for (const made of simulators.splice(0)) await made.close();
-  await hotline.close();
-  expect(hotline.hits.filter((hit) => !signedForPublicUrl(hit)).map((hit) => hit.url)).toEqual([]);
 });
 
 const said = (events: CallEvent[]) => events.flatMap((event) => (event.type === 'say' ? [event.text] : []));

@@ -1,5 +1,5 @@
 import twilio from 'twilio';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { CallEvent } from '../../../src/telephony/carrier/simulator/call.ts';
 import type { Leg } from '../../../src/telephony/carrier/simulator/dial.ts';
 import { Simulator } from '../../../src/telephony/carrier/simulator/simulator.ts';
@@ -8,9 +8,7 @@ import {
   ACCOUNT_SID,
   AUTH_TOKEN,
   PUBLIC_URL,
-  signedForPublicUrl,
-  simulatorFor,
-  startTwimlServer,
+  carrierPerSpec,
   twiml,
   type Reply,
   type TwimlServer,
@@ -24,26 +22,14 @@ import { nextEvent } from '../../support/running.ts';
 
 const APOLOGY = 'We are sorry, an application error has occurred. Goodbye.';
 
+const carrier = carrierPerSpec();
+const simulator = carrier.simulator;
 let hotline: TwimlServer;
 let sim: Simulator;
-const simulators: Simulator[] = [];
 
-function simulator(timeScale: number): Simulator {
-  const made = simulatorFor(hotline, timeScale);
-  simulators.push(made);
-  return made;
-}
-
-beforeEach(async () => {
-  hotline = await startTwimlServer();
+beforeEach(() => {
+  hotline = carrier.server();
   sim = simulator(0);
-});
-
-afterEach(async () => {
-  for (const made of simulators.splice(0)) await made.close();
-  await hotline.close();
-  // Whatever the spec, every request the carrier made is signed for PUBLIC_URL, as Twilio signs.
-  expect(hotline.hits.filter((hit) => !signedForPublicUrl(hit)).map((hit) => hit.url)).toEqual([]);
 });
 
 /** The transcript without its bookkeeping (`n`, `atMs`), to compare with what the caller should hear. */
