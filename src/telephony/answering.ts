@@ -49,6 +49,26 @@ export function answering(w: Webhooks, handler: (req: Request) => Promise<string
 }
 
 /**
+ * Wrap a status callback (nobody hears its answer): 204 once recorded, 400 naming the field for bad input,
+ * and 503 when the hotline failed, since a 5xx is what makes Twilio send it again.
+ */
+export function recording(h: Hotline, what: string, handler: (req: Request) => Promise<void>) {
+  return async (req: Request, res: Response) => {
+    try {
+      await handler(req);
+      res.status(204).end();
+    } catch (err) {
+      if (err instanceof BadRequest) {
+        res.status(400).type('text/plain').send(err.message);
+        return;
+      }
+      h.log.error({ err, path: req.path }, `${what} failed`);
+      res.status(503).type('text/plain').send('status not recorded, retry');
+    }
+  };
+}
+
+/**
  * Twilio gives up on a webhook after 15 s and the caller hears an application error. A database that hangs
  * (rather than refuses) could hold a step that long, so a step not answered by this deadline is answered by
  * the apology instead.

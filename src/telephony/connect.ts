@@ -5,8 +5,8 @@ import { placement, type Placement } from '../acd/placement.ts';
 import { speak } from '../ivr/engine.ts';
 import type { Prompt } from '../ivr/flow.ts';
 import { surveyAfterCall } from '../surveys/webhooks.ts';
-import { answering, type Webhooks } from './answering.ts';
-import { BadRequest, dialParams, parseParams, statusParams, voiceParams } from './params.ts';
+import { answering, recording, type Webhooks } from './answering.ts';
+import { dialParams, parseParams, statusParams, voiceParams } from './params.ts';
 import { renderDial, renderHangup, renderQueue } from './twiml.ts';
 
 /**
@@ -63,22 +63,11 @@ export function connectWebhooks(router: Router, w: Webhooks): void {
     return render(await placement(h, p.CallSid));
   }));
 
-  router.post('/agent-leg', async (req, res) => {
-    try {
-      const p = parseParams(statusParams, req.body);
-      const { offer } = parseParams(offerQuery, req.query);
-      await legProgress(h, offer, { sid: p.CallSid, status: p.CallStatus, at: eventTime(p.Timestamp, h.now()) });
-      res.status(204).end();
-    } catch (err) {
-      if (err instanceof BadRequest) {
-        res.status(400).type('text/plain').send(err.message);
-        return;
-      }
-      // As for the caller's own status callback: a 5xx lets Twilio try again.
-      h.log.error({ err, offer: req.query['offer'] }, 'agent leg callback failed');
-      res.status(503).type('text/plain').send('status not recorded, retry');
-    }
-  });
+  router.post('/agent-leg', recording(h, 'agent leg callback', async (req) => {
+    const p = parseParams(statusParams, req.body);
+    const { offer } = parseParams(offerQuery, req.query);
+    await legProgress(h, offer, { sid: p.CallSid, status: p.CallStatus, at: eventTime(p.Timestamp, h.now()) });
+  }));
 }
 
 /**

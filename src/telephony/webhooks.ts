@@ -7,7 +7,6 @@ import { callbackMinutes, requestCallback, waitTurn } from '../acd/wait.ts';
 import { answerCall, endCall, getCall, takeInput, type Render } from '../calls/ivr.ts';
 import { speak } from '../ivr/engine.ts';
 import {
-  BadRequest,
   FINAL_STATUSES,
   gatherParams,
   inputOf,
@@ -19,7 +18,7 @@ import {
   voiceParams,
 } from './params.ts';
 import { requireTwilioSignature } from './signature.ts';
-import { answering, fallbackQueue, webhooks } from './answering.ts';
+import { answering, fallbackQueue, recording, webhooks } from './answering.ts';
 import { connectWebhooks } from './connect.ts';
 import { surveyWebhooks } from '../surveys/webhooks.ts';
 import {
@@ -138,24 +137,12 @@ export function twilioWebhooks(h: Hotline): Router {
   connectWebhooks(router, w);
   surveyWebhooks(router, w);
 
-  router.post('/status', async (req, res) => {
-    try {
-      const p = parseParams(statusParams, req.body);
-      if (FINAL_STATUSES.has(p.CallStatus)) {
-        await endCall(h, p.CallSid, p.CallDuration, p.Timestamp ?? h.now());
-        await callerLeft(h, p.CallSid);
-      }
-      res.status(204).end();
-    } catch (err) {
-      if (err instanceof BadRequest) {
-        res.status(400).type('text/plain').send(err.message);
-        return;
-      }
-      // Twilio retries a failed status callback; a 5xx here is what lets it.
-      h.log.error({ err }, 'status callback failed');
-      res.status(503).type('text/plain').send('status not recorded, retry');
-    }
-  });
+  router.post('/status', recording(h, 'status callback', async (req) => {
+    const p = parseParams(statusParams, req.body);
+    if (!FINAL_STATUSES.has(p.CallStatus)) return;
+    await endCall(h, p.CallSid, p.CallDuration, p.Timestamp ?? h.now());
+    await callerLeft(h, p.CallSid);
+  }));
 
   return router;
 }
