@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { settings } from '../../db/schema.ts';
 import { addStaff } from '../../src/staff/staff.ts';
 import { staffToken } from '../support/agents.ts';
-import { heard, hotlinePerFile, listenedTimes } from '../support/running.ts';
+import { englishCallerHears, hotlinePerFile } from '../support/running.ts';
 
 /**
  * Text that cannot be spoken (XML, and so TwiML, cannot carry it) is refused when a supervisor sets the
@@ -32,16 +32,6 @@ async function stored(token: string) {
   return ((await res.json()) as { announcement: unknown }).announcement;
 }
 
-/** What an English-speaking caller hears from pressing 2 at the welcome to the main menu. */
-async function englishCallerHears(): Promise<string[]> {
-  const call = running().sim.call({ presses: ['2'] });
-  await listenedTimes(call, 2); // the welcome, then the main menu
-  const said = heard(call.events);
-  running().sim.callerHangup(call.sid);
-  await running().sim.ended(call.sid);
-  return said;
-}
-
 describe('an announcement a caller could not hear', () => {
   it.each([
     ['a NUL', 'Trains\u0000 are late.', 'must not contain a NUL character'],
@@ -68,7 +58,7 @@ describe('an unspeakable announcement already stored (set before the hotline ref
     ['a noncharacter', 'Trains are late.\uffff'],
   ])('with %s is read without it, and the caller goes on to the main menu', async (_what, text) => {
     await h().database.db.insert(settings).values({ key: 'announcement', value: { 'en-US': text } });
-    const said = await englishCallerHears();
+    const said = await englishCallerHears(running().sim);
     const notice = said.indexOf('[en-US] Trains are late.');
     expect(notice).toBeGreaterThan(0);
     expect(said.join('\n')).not.toMatch(/technical problem/i);

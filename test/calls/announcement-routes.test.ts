@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { addStaff } from '../../src/staff/staff.ts';
-import { heard, hotlinePerFile, listenedTimes } from '../support/running.ts';
+import { englishCallerHears, hotlinePerFile } from '../support/running.ts';
 import { staffToken } from '../support/agents.ts';
 
 /**
@@ -28,16 +28,6 @@ function announcement(method: 'GET' | 'PUT' | 'DELETE', token?: string, body?: u
   return fetch(`${running().url}/api/announcement`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
 }
 
-/** What an English-speaking caller hears from pressing 2 at the welcome to the main menu. */
-async function englishCallerHears(): Promise<string[]> {
-  const call = running().sim.call({ presses: ['2'] });
-  await listenedTimes(call, 2); // the welcome, then the main menu
-  const said = heard(call.events);
-  running().sim.callerHangup(call.sid);
-  await running().sim.ended(call.sid);
-  return said;
-}
-
 const NOTICE = {
   'zh-CN': '因大风天气，京沪高铁部分列车停运。',
   'en-US': 'Due to high winds, some trains on the Beijing–Shanghai line are suspended.',
@@ -46,7 +36,7 @@ const NOTICE = {
 
 describe('the IVR announcement', () => {
   it('set by a supervisor over HTTP, is heard by the next caller in their language; cleared, it is not', async () => {
-    const before = await englishCallerHears();
+    const before = await englishCallerHears(running().sim);
     expect(before.join('\n')).not.toContain('high winds');
 
     const token = await logIn('2001');
@@ -54,7 +44,7 @@ describe('the IVR announcement', () => {
     expect(set.status).toBe(200);
     expect(await set.json()).toEqual({ announcement: NOTICE });
 
-    const during = await englishCallerHears();
+    const during = await englishCallerHears(running().sim);
     const notice = during.indexOf(`[en-US] ${NOTICE['en-US']}`);
     expect(notice).toBeGreaterThan(0);
     // After the language was chosen, before the main menu.
@@ -62,7 +52,7 @@ describe('the IVR announcement', () => {
 
     const cleared = await announcement('DELETE', token);
     expect(await cleared.json()).toEqual({ announcement: null });
-    expect((await englishCallerHears()).join('\n')).not.toContain('high winds');
+    expect((await englishCallerHears(running().sim)).join('\n')).not.toContain('high winds');
   });
 
   it('is read back by supervisors and managers', async () => {
@@ -75,7 +65,7 @@ describe('the IVR announcement', () => {
 
   it('may be given in one language only; callers of other languages then hear that one', async () => {
     await announcement('PUT', await logIn('2001'), { 'zh-CN': NOTICE['zh-CN'] });
-    expect(await englishCallerHears()).toContain(`[zh-CN] ${NOTICE['zh-CN']}`);
+    expect(await englishCallerHears(running().sim)).toContain(`[zh-CN] ${NOTICE['zh-CN']}`);
   });
 
   it('is refused without a login (401) and to agents (403), and stays as it was', async () => {

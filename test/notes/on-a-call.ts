@@ -1,11 +1,12 @@
-import { io as connect, type Socket } from 'socket.io-client';
-import { afterEach, expect } from 'vitest';
+import type { Socket } from 'socket.io-client';
+import { expect } from 'vitest';
 import type { Hotline } from '../../src/hotline.ts';
 import { addStaff, type Role } from '../../src/staff/staff.ts';
 import type { SimulatedCall } from '../../src/telephony/carrier/simulator/call.ts';
 import type { Leg } from '../../src/telephony/carrier/simulator/dial.ts';
 import { agentOnFloor, staffToken } from '../support/agents.ts';
 import type { runningHotline } from '../support/running.ts';
+import { socketsPerSpec } from '../support/sockets.ts';
 
 type Running = Awaited<ReturnType<typeof runningHotline>>;
 
@@ -15,24 +16,14 @@ type Running = Awaited<ReturnType<typeof runningHotline>>;
  * an agent: the general queue).
  */
 export function onTheFloor(running: () => Running) {
-  const sockets: Socket[] = [];
-  afterEach(() => {
-    for (const s of sockets.splice(0)) s.disconnect();
-  });
+  const open = socketsPerSpec();
   const h = (): Hotline => running().hotline;
 
   const logIn = (employeeNo: string) => staffToken(running().url, employeeNo);
 
   /** A connected socket; `listen` subscribes before it connects (to what the server says on connecting). */
-  async function socket(namespace: '/agents' | '/phone', token: string, listen?: (s: Socket) => void): Promise<Socket> {
-    const s = connect(`${running().url}${namespace}`, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
-    sockets.push(s);
-    listen?.(s);
-    await new Promise<void>((resolve, reject) => {
-      s.once('connect', () => resolve());
-      s.once('connect_error', reject);
-    });
-    return s;
+  function socket(namespace: '/agents' | '/phone', token: string, listen?: (s: Socket) => void): Promise<Socket> {
+    return open(running().url, namespace, { token }, listen);
   }
 
   const ask = <T>(s: Socket, event: string, ...args: unknown[]) => s.timeout(5_000).emitWithAck(event, ...args) as Promise<T>;

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
-import { io as connect, type Socket } from 'socket.io-client';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Socket } from 'socket.io-client';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../src/database.ts';
 import { agentOnFloor, staffToken } from '../support/agents.ts';
 import { hotlinePerFile, runningHotline } from '../support/running.ts';
+import { socketsPerSpec } from '../support/sockets.ts';
 
 /**
  * No Socket.IO event can end the server: not an acknowledgement that is not a function (an easy slip:
@@ -50,20 +51,8 @@ beforeEach(() => {
   unhandled.length = 0;
 });
 
-const sockets: Socket[] = [];
-afterEach(() => {
-  for (const s of sockets.splice(0)) s.disconnect();
-});
-
-async function socket(url: string, namespace: Namespace, token: string): Promise<Socket> {
-  const s = connect(`${url}${namespace}`, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
-  sockets.push(s);
-  await new Promise<void>((resolve, reject) => {
-    s.once('connect', () => resolve());
-    s.once('connect_error', reject);
-  });
-  return s;
-}
+const open = socketsPerSpec();
+const socket = (url: string, namespace: Namespace, token: string) => open(url, namespace, { token });
 
 const ask = (s: Socket, event: string, payload: unknown) =>
   (payload === undefined ? s.timeout(5_000).emitWithAck(event) : s.timeout(5_000).emitWithAck(event, payload)) as Promise<{ ok: boolean; error?: string }>;

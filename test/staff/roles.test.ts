@@ -1,8 +1,9 @@
-import { io as connect, type Socket } from 'socket.io-client';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Socket } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addStaff, type Role } from '../../src/staff/staff.ts';
 import { staffToken } from '../support/agents.ts';
 import { runningHotline } from '../support/running.ts';
+import { socketsPerSpec } from '../support/sockets.ts';
 
 /**
  * Who may do what, in one table: every route under /api and every Socket.IO namespace and event, with the
@@ -64,10 +65,7 @@ afterAll(async () => {
   await running.close();
 });
 
-const sockets: Socket[] = [];
-afterEach(() => {
-  for (const s of sockets.splice(0)) s.disconnect();
-});
+const open = socketsPerSpec();
 
 /** A fresh session each time: logging out ends the one it is sent with. */
 const tokenOf = (role: Role) => staffToken(running.url, STAFF[role]);
@@ -83,12 +81,7 @@ async function send(route: (typeof ROUTES)[number], token: string | undefined) {
 
 /** Connect as `token`: the socket once connected, or why the server refused it. */
 function connectAs(namespace: string, token: string | undefined): Promise<Socket | Error> {
-  const s = connect(`${running.url}${namespace}`, { auth: token ? { token } : {}, transports: ['websocket'], reconnection: false, forceNew: true });
-  sockets.push(s);
-  return new Promise((resolve) => {
-    s.once('connect', () => resolve(s));
-    s.once('connect_error', (err) => resolve(err));
-  });
+  return open(running.url, namespace, token ? { token } : {}).catch((err: Error) => err);
 }
 
 describe('every route under /api', () => {
@@ -113,13 +106,7 @@ describe('every Socket.IO namespace and event', () => {
       }
       // /managers speaks first: the live figures, on connecting.
       let figures: unknown;
-      const s = connect(`${running.url}${namespace}`, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
-      sockets.push(s);
-      s.on('metrics', (m: unknown) => (figures = m));
-      await new Promise<void>((resolve, reject) => {
-        s.once('connect', () => resolve());
-        s.once('connect_error', reject);
-      });
+      const s = await open(running.url, namespace, { token }, (socket) => socket.on('metrics', (m: unknown) => (figures = m)));
       if (namespace === '/managers') await expect.poll(() => figures, { message: role }).toMatchObject({ queues: expect.anything() });
       for (const [event, payload] of events) {
         const answer = (await (payload === undefined ? s.timeout(5_000).emitWithAck(event) : s.timeout(5_000).emitWithAck(event, payload))) as { ok: boolean };

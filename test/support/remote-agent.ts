@@ -1,6 +1,7 @@
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import { afterAll } from 'vitest';
 import { staffToken } from './agents.ts';
+import { openSocket } from './sockets.ts';
 
 /**
  * An agent at work on a hotline reached over the network (in a child process, or across a fault): logged in,
@@ -21,15 +22,7 @@ afterAll(() => {
   for (const socket of opened.splice(0)) socket.disconnect();
 });
 
-export async function connect(url: string, namespace: string, token: string): Promise<Socket> {
-  const socket = io(`${url}${namespace}`, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
-  opened.push(socket);
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', () => resolve());
-    socket.once('connect_error', reject);
-  });
-  return socket;
-}
+const connect = (url: string, namespace: string, token: string) => openSocket(url, namespace, { token }, (s) => opened.push(s));
 
 /** Logs `employeeNo` in at `url` and opens the page's sockets; the phone answers whatever rings. */
 export async function remoteAgent(url: string, employeeNo: string, options: { answer?: boolean } = {}): Promise<RemoteAgent> {

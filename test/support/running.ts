@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { Database } from '../../src/database.ts';
 import { startHotline } from '../../src/start.ts';
 import type { CallEvent, SimulatedCall } from '../../src/telephony/carrier/simulator/call.ts';
+import type { Simulator } from '../../src/telephony/carrier/simulator/simulator.ts';
 import { testDatabase } from './database.ts';
 import { OPEN } from './flows.ts';
 import { testConfig } from './hotline.ts';
@@ -95,6 +96,15 @@ export async function listenedTimes(call: SimulatedCall, count: number): Promise
     seen += events.length;
     times += events.filter((e) => e.type === 'listening').length;
   }
+}
+
+/** What an English-speaking caller hears from pressing 2 at the welcome to the main menu, then hanging up. */
+export async function englishCallerHears(sim: Simulator): Promise<string[]> {
+  const call = sim.call({ presses: ['2'] });
+  await listenedTimes(call, 2); // the welcome, then the main menu
+  sim.callerHangup(call.sid);
+  await sim.ended(call.sid);
+  return heard(call.events);
 }
 
 /** What the caller heard, one line per <Say>, as `[language] text`. */

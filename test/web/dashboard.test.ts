@@ -5,7 +5,7 @@ import { addStaff } from '../../src/staff/staff.ts';
 import type { Leg } from '../../src/telephony/carrier/simulator/dial.ts';
 import { agentOnFloor } from '../support/agents.ts';
 import { launchBrowser, openPage, screenshot } from '../support/browser.ts';
-import { heard, listenedTimes, nextEvent, runningHotline } from '../support/running.ts';
+import { englishCallerHears, nextEvent, runningHotline } from '../support/running.ts';
 
 /**
  * The managers' dashboard at /dashboard in real Chromium, against the whole hotline with simulated callers:
@@ -146,14 +146,7 @@ describe('who may watch', () => {
 });
 
 describe('the IVR announcement', () => {
-  /** What an English-speaking caller hears from the welcome to the main menu. */
-  async function englishCallerHears(): Promise<string> {
-    const call = hotline.sim.call({ presses: ['2'] });
-    await listenedTimes(call, 2);
-    hotline.sim.callerHangup(call.sid);
-    await hotline.sim.ended(call.sid);
-    return heard(call.events).join('\n');
-  }
+  const englishCallerHearsText = async () => (await englishCallerHears(hotline.sim)).join('\n');
 
   it('set from the page, is heard by the next caller; cleared, it is not', async () => {
     const { page, errors } = await logInAs('2001');
@@ -164,12 +157,12 @@ describe('the IVR announcement', () => {
     await expect.poll(() => text(page, '[data-announcement-result]')).toBe('Announcement set: the next caller hears it.');
     expect(await text(page, '[data-announcement-now]')).toBe('Now playing: zh-CN, en-US');
     await screenshot(page, 'dashboard-announcement');
-    expect(await englishCallerHears()).toContain(`[en-US] ${notice}`);
+    expect(await englishCallerHearsText()).toContain(`[en-US] ${notice}`);
 
     await page.click('#announcement-clear');
     await expect.poll(() => text(page, '[data-announcement-result]')).toBe('Announcement cleared: the next caller hears none.');
     expect(await page.locator('[name="announcement-en-US"]').inputValue()).toBe('');
-    expect(await englishCallerHears()).not.toContain(notice);
+    expect(await englishCallerHearsText()).not.toContain(notice);
     expect(errors).toEqual([]);
   });
 
@@ -189,7 +182,7 @@ describe('the IVR announcement', () => {
     await again.page.click('#announcement-set');
     await expect.poll(() => text(again.page, '[data-announcement-result]')).toBe('en-US must be at most 500 characters');
     expect(await again.page.locator('[data-announcement-result]').getAttribute('data-outcome')).toBe('error');
-    expect(await englishCallerHears()).toContain('[en-US] Short.');
+    expect(await englishCallerHearsText()).toContain('[en-US] Short.');
     // The browser reports the refused request itself; nothing else went wrong.
     expect([...errors, ...again.errors].filter((e) => !/status of 400/.test(e))).toEqual([]);
   });
