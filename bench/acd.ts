@@ -1,6 +1,6 @@
 /**
  * The whole hotline under load: callers arrive at a steady rate through the carrier simulator, walk the real
- * IVR in ./ivr-flows into the agent queues, and simulated agents (logged in over HTTP, on /agents sockets)
+ * IVR in ./ivr-flows into the agent queues, and simulated agents (logged in, on /agents sockets)
  * answer after a random ring, talk briefly, hang up and end their wrap-up at once. Everything runs in this
  * process, as `npm start` does, against a fresh database: embedded PGlite always, and PostgreSQL when
  * DATABASE_URL is set or a local test server answers (see bench/support.ts).
@@ -37,10 +37,12 @@ import { startHotline, type Running } from '../src/start.ts';
 import type { NewEvent } from '../src/telephony/carrier/simulator/call.ts';
 import type { Leg } from '../src/telephony/carrier/simulator/dial.ts';
 import type { Simulator } from '../src/telephony/carrier/simulator/simulator.ts';
-import { benchDatabase, ms, postgresUrl, printTable, Samples } from './support.ts';
+import { benchDatabase, loggedInAgents, ms, postgresUrl, printTable, Samples } from './support.ts';
 
 const FLOWS_DIR = fileURLToPath(new URL('../ivr-flows', import.meta.url));
 const PASSWORD = 'bench-password';
+/** Idle agents' employee numbers start here: clear of the floor's (10001…) and the manager's (90001). */
+const IDLE_AGENTS_FROM = 50001;
 
 /** Where callers go, and how many in 20: the keys pressed after the welcome lead to that queue. */
 const PATHS: Array<{ queue: string; presses: string[]; in20: number }> = [
@@ -80,6 +82,10 @@ type Options = {
   drain: number;
   database: 'both' | 'pglite' | 'postgres';
   queries: boolean;
+  /** Idle agents connected to /agents (offline) on top of the floor, as a big floor's softphones are. */
+  connected: number;
+  /** Also print the figures as one machine-readable line (`ACD-JSON {…}`), for bench/capacity.ts. */
+  json: boolean;
 };
 
 const USAGE = `npm run bench:acd -- [options]     (tsx bench/acd.ts [options])
@@ -91,7 +97,9 @@ const USAGE = `npm run bench:acd -- [options]     (tsx bench/acd.ts [options])
   --time-scale X       agents' habits: rings 0–3 s, talks 1–3 s, times X (default 0.1)
   --drain S            how long calls still going may take to end after a rate (default 20)
   --database both|pglite|postgres    (default both; PostgreSQL from DATABASE_URL or the local test server)
-  --queries            also count the hotline's SQL statements by shape and time its transactions`;
+  --queries            also count the hotline's SQL statements by shape and time its transactions
+  --connected N        N more agents connected to /agents but offline, for the whole run (default 0)
+  --json               also print the figures as one line: ACD-JSON {...}`;
 
 /** A bad command line: said in one line, without a stack. */
 class UsageError extends Error {}
@@ -108,6 +116,8 @@ function options(): Options {
       drain: { type: 'string', default: '20' },
       database: { type: 'string', default: 'both' },
       queries: { type: 'boolean', default: false },
+      connected: { type: 'string', default: '0' },
+      json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -133,6 +143,8 @@ function options(): Options {
     drain: number('drain', values.drain, positive, 'a number of seconds'),
     database,
     queries: values.queries,
+    connected: number('connected', values.connected, (n) => Number.isInteger(n) && n >= 0 && n <= 50_000, 'a whole number from 0 to 50000'),
+    json: values.json,
   };
 }
 
@@ -162,6 +174,7 @@ async function main(): Promise<void> {
   const runs: DatabaseRun[] = [];
   for (const url of targets) runs.push(await benchmark(url, o));
   report(runs, o);
+  if (o.json) console.log(`ACD-JSON ${JSON.stringify(summary(runs))}`);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -496,21 +509,18 @@ class Bench {
 
   /**
    * Put `count` agents on the floor, available; the rest of the roster goes offline. New agents are added to
-   * the roster, logged in over HTTP and connected to /agents first.
+   * the roster, logged in (straight in the database: bench/support.ts) and connected to /agents first.
    */
   async staffFloor(count: number): Promise<void> {
     const db = this.running.hotline.database.db;
     const first = this.roster.length;
-    const people = Array.from({ length: Math.max(0, count - first) }, (_, k) => {
-      const i = first + k;
-      return { i, employeeNo: String(10001 + i), skills: { general: 1, [SPECIALIST[i % 4]!]: 3, [SPECIALIST[(i + 1) % 4]!]: 2 } as Skills };
-    });
-    // Four at a time: each costs two scrypt hashes (the roster's and the login's), on libuv's four threads.
-    await inBatches(people, 4, async ({ i, employeeNo, skills }) => {
-      const member = await addStaff(db, { employeeNo, name: `Bench agent ${employeeNo}`, role: 'agent', skills, password: PASSWORD });
-      const socket = await this.socket('/agents', await this.logIn(employeeNo));
-      const agent: Agent = { staffId: member.id, client: `agent_${employeeNo}`, skills, socket, onFloor: false };
-      this.agents.set(member.id, agent);
+    const skillsOf = (i: number): Skills => ({ general: 1, [SPECIALIST[i % 4]!]: 3, [SPECIALIST[(i + 1) % 4]!]: 2 });
+    const made = await loggedInAgents(db, Math.max(0, count - first), 10001 + first, (k) => skillsOf(first + k));
+    const people = made.map((m, k) => ({ ...m, i: first + k, skills: skillsOf(first + k) }));
+    await inBatches(people, 50, async ({ i, employeeNo, skills, staffId, token }) => {
+      const socket = await this.socket('/agents', token);
+      const agent: Agent = { staffId, client: `agent_${employeeNo}`, skills, socket, onFloor: false };
+      this.agents.set(staffId, agent);
       this.byClient.set(agent.client, agent);
       this.roster[i] = agent;
       this.softphone(agent);
@@ -534,6 +544,18 @@ class Bench {
     await addStaff(this.running.hotline.database.db, { employeeNo: '90001', name: 'Bench manager', role: 'manager', skills: {}, password: PASSWORD });
     const manager = await this.socket('/managers', await this.logIn('90001'));
     manager.on('metrics', () => this.metricsPushed++);
+  }
+
+  /**
+   * `count` more agents on /agents, offline the whole run: the softphones of a big floor that are not taking
+   * calls still hold a socket (and a room) each. Logged in straight in the database (bench/support.ts).
+   */
+  async connectIdle(count: number): Promise<void> {
+    const made = await loggedInAgents(this.running.hotline.database.db, count, IDLE_AGENTS_FROM, () => ({ general: 1 }));
+    await inBatches(made, 100, async ({ token }) => {
+      const socket = await this.socket('/agents', token);
+      socket.on('disconnect', (reason) => this.problem('agent socket closed', `idle agent: ${reason}`));
+    });
   }
 
   private softphone(agent: Agent): void {
@@ -724,6 +746,11 @@ async function benchmark(url: string | undefined, o: Options): Promise<DatabaseR
     bench.timeAdapter();
     if (o.queries) bench.countQueries();
     await bench.managerWatching();
+    if (o.connected) {
+      const t = performance.now();
+      await bench.connectIdle(o.connected);
+      console.error(`${name}: ${o.connected} idle agents connected to /agents in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    }
 
     const nominal = habits(o.timeScale).nominalMs;
     // Until a step has measured it, assume the hotline adds 0.4 s to each call's agent time.
@@ -966,6 +993,37 @@ function report(runs: DatabaseRun[], o: Options): void {
     lines('', run.problems, run.examples, () => true);
   }
   if (failed) process.exitCode = 1;
+}
+
+/** Each database's steps as numbers (NaN as null), for a program to read: bench/capacity.ts. */
+function summary(runs: DatabaseRun[]) {
+  const n = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? null : Math.round(v * 10) / 10);
+  return runs.map(({ database, steps, problems }) => ({
+    database,
+    problems: Object.fromEntries(problems),
+    steps: steps.map((s) => {
+      const seconds = (s.to - s.from) / 1000;
+      const all = allWebhooks(s);
+      return {
+        rate: s.rate,
+        agents: s.agents,
+        arrivedPerSecond: n(s.arrived / seconds),
+        answeredPerSecond: n(s.completed / seconds),
+        keptUp: s.keptUp,
+        overloaded: s.overloaded,
+        webhookP50Ms: n(all.at(50)),
+        webhookP99Ms: n(all.at(99)),
+        offerP99Ms: n(s.agentToOffer.at(99)),
+        offerSamples: s.agentToOffer.count,
+        callerToOfferP99Ms: n(s.callerToOffer.at(99)),
+        screenPopP99Ms: n(s.screenPop.at(99)),
+        screenPopSamples: s.screenPop.count,
+        cpuPercent: s.cpuMs === undefined ? null : n(s.cpuMs / seconds / 10),
+        loopBusyPercent: s.loopBusy === undefined ? null : n(s.loopBusy * 100),
+        problems: Object.fromEntries(s.problems),
+      };
+    }),
+  }));
 }
 
 /** The agents' busy share of the window. */

@@ -16,12 +16,11 @@ import { pino } from 'pino';
 import postgres from 'postgres';
 import twilio from 'twilio';
 import { loadConfig } from '../src/config.ts';
+import { loadRules } from '../src/rules.ts';
 import { openDatabase, type Database } from '../src/database.ts';
 import type { Hotline } from '../src/hotline.ts';
 import { speak } from '../src/ivr/engine.ts';
-import { loadFlows } from '../src/ivr/load.ts';
 import { newBus } from '../src/acd/bus.ts';
-import { loadQueues } from '../src/acd/queues.ts';
 import { createApp } from '../src/server.ts';
 
 const LOCAL_POSTGRES = 'postgres://postgres@127.0.0.1:5432/test';
@@ -102,16 +101,14 @@ async function benchmark(url: string | undefined, journeys: number, concurrency:
   const { port } = server.address() as AddressInfo;
   try {
     const config = loadConfig({ PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: 'silent', IVR_FLOWS_DIR: FLOWS_DIR });
-    const flows = loadFlows(config.flowsDir);
-    const queues = loadQueues(config.flowsDir);
     const unused = () => Promise.reject(new Error('the carrier is not used by these webhooks'));
+    const rules = loadRules(config);
     const hotline: Hotline = {
       config,
       database,
-      flows,
-      queues,
+      ...rules,
       bus: newBus(),
-      carrier: { kind: 'simulator', redirect: unused, hangup: unused, callState: unused },
+      carrier: { kind: 'simulator', redirect: unused, hangup: unused, callState: unused, placeCall: unused },
       log: pino({ level: 'silent' }),
       processId: 'bench',
       now: () => OPEN,
@@ -122,7 +119,7 @@ async function benchmark(url: string | undefined, journeys: number, concurrency:
       base: config.publicUrl,
       authToken: config.twilio.authToken,
       accountSid: config.twilio.accountSid,
-      apology: apologyOf(flows.get('hotline')!),
+      apology: apologyOf(rules.flows.get('hotline')!),
       ms: { voice: [], ivr: [], status: [], journey: [] },
       failures: [],
     };

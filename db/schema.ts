@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, real, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, boolean, date, index, integer, jsonb, pgTable, primaryKey, real, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import type { IvrState } from '../src/ivr/types.ts';
+import type { CaseChannel, CaseDetails, CasePriority, CaseStatus, CaseType, ClockKind, Resolution, WaitingOn } from '../src/cases/choices.ts';
 import type { Disposition, Topic } from '../src/notes/choices.ts';
 
 const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -36,9 +37,13 @@ export const calls = pgTable(
     index('calls_status_idx').on(t.status),
     index('calls_waiting_idx').on(t.priority, t.queuedAt).where(sql`status = 'queued'`),
     index('calls_from_idx').on(t.from, t.startedAt),
+    // A case finds the later calls of its passenger by the last eight digits, however the number was written.
+    index('calls_from_key_idx').on(sql`right(regexp_replace(${t.from}, '\\D', '', 'g'), 8)`, t.startedAt),
     index('calls_queued_at_idx').on(t.queuedAt),
     // The expected wait reads the queue's recently answered callers.
     index('calls_queue_answered_idx').on(t.queue, t.answeredAt),
+    // The live board's callers waiting now, per queue, whatever the history (src/metrics/live-now.ts).
+    index('calls_waiting_now_idx').on(t.queue, t.queuedAt).where(sql`status in ('queued', 'offered')`),
   ],
 );
 
@@ -144,10 +149,16 @@ export const offers = pgTable(
   'offers',
   {
     id: serial('id').primaryKey(),
-    callSid: text('call_sid').notNull(),
+    /** The caller's call; for a callback, the call placed to the passenger (null until it is placed). */
+    callSid: text('call_sid'),
+    /** For a callback (src/callbacks): the case whose passenger is called back. */
+    caseId: integer('case_id'),
     staffId: integer('staff_id').notNull(),
     queue: text('queue').notNull(),
-    /** ringing → connected → completed; or missed, rejected, abandoned, withdrawn */
+    /**
+     * ringing → connected → completed; or missed, rejected, abandoned, withdrawn. A callback is accepted
+     * (dialling: the passenger's phone rings) between ringing and connected, or ends unreached.
+     */
     status: text('status').$type<OfferStatus>().notNull(),
     offeredAt: at('offered_at').notNull(),
     /** The ring limit, or the time allowed for the agent's leg to start ringing. */
@@ -162,30 +173,229 @@ export const offers = pgTable(
     endReason: text('end_reason'),
   },
   (t) => [
-    uniqueIndex('offers_live_call_idx').on(t.callSid).where(sql`status in ('ringing', 'connected')`),
-    uniqueIndex('offers_live_agent_idx').on(t.staffId).where(sql`status in ('ringing', 'connected')`),
-    index('offers_due_idx').on(t.deadlineAt).where(sql`status = 'ringing'`),
+    uniqueIndex('offers_live_call_idx').on(t.callSid).where(sql`status in ('ringing', 'dialling', 'connected')`),
+    uniqueIndex('offers_live_agent_idx').on(t.staffId).where(sql`status in ('ringing', 'dialling', 'connected')`),
+    // Two processes never offer (or dial) one callback at once.
+    uniqueIndex('offers_live_case_idx').on(t.caseId).where(sql`status in ('ringing', 'dialling', 'connected')`),
+    index('offers_due_idx').on(t.deadlineAt).where(sql`status in ('ringing', 'dialling')`),
     index('offers_offered_idx').on(t.offeredAt),
     // The expected wait reads the queue's recently completed conversations.
     index('offers_queue_ended_idx').on(t.queue, t.endedAt).where(sql`status = 'completed'`),
   ],
 );
-export type OfferStatus = 'ringing' | 'connected' | 'completed' | 'missed' | 'rejected' | 'abandoned' | 'withdrawn';
+export type OfferStatus = 'ringing' | 'dialling' | 'connected' | 'completed' | 'missed' | 'rejected' | 'abandoned' | 'withdrawn' | 'unreached';
 
-/** A caller who asked to be called back (or was promised a call back): a row with a due time. */
-export const callbacks = pgTable(
-  'callbacks',
+/**
+ * A case: something the hotline promised a passenger (a reply to a complaint, a search for a lost item, a
+ * decision on a luggage claim, a call back, a later answer to an enquiry). Its story is in case_events; its
+ * deadlines are case_clocks rows.
+ */
+export const cases = pgTable(
+  'cases',
   {
     id: serial('id').primaryKey(),
-    callSid: text('call_sid'),
-    number: text('number').notNull(),
-    queue: text('queue').notNull(),
+    /** Read to the passenger over the phone: no 0/O or 1/I/L to confuse (src/cases/reference.ts). */
+    reference: text('reference').notNull().unique(),
+    type: text('type').$type<CaseType>().notNull(),
+    priority: text('priority').$type<CasePriority>().notNull().default('normal'),
+    /** new → acknowledged → in-progress ⇄ waiting → resolved → closed (reopened: in-progress again) */
+    status: text('status').$type<CaseStatus>().notNull().default('new'),
+    waitingOn: text('waiting_on').$type<WaitingOn>(),
+    channel: text('channel').$type<CaseChannel>().notNull(),
+    passengerName: text('passenger_name').notNull().default(''),
+    contactNumber: text('contact_number').notNull().default(''),
+    /** The contact number's last eight digits: how later calls and the status lookup find the case. */
+    contactKey: text('contact_key').notNull().default(''),
     language: text('language').notNull(),
-    requestedAt: at('requested_at').notNull(),
-    dueAt: at('due_at').notNull(),
-    status: text('status').$type<'open' | 'done' | 'cancelled'>().notNull().default('open'),
+    trainNumber: text('train_number').notNull().default(''),
+    travelDate: date('travel_date', { mode: 'string' }),
+    car: text('car').notNull().default(''),
+    seat: text('seat').notNull().default(''),
+    category: text('category').notNull().default(''),
+    /** Per type: a lost item's kind and description, a luggage tag number and the amount claimed. */
+    details: jsonb('details').$type<CaseDetails>().notNull().default({}),
+    description: text('description').notNull().default(''),
+    /** Exactly one of the two owns the case; a supervisor always answers for it. */
+    ownerStaffId: integer('owner_staff_id'),
+    ownerDepartment: text('owner_department'),
+    supervisorId: integer('supervisor_id'),
+    /** The answer given to the passenger and why it was closed so; for claims the decision. */
+    resolution: jsonb('resolution').$type<Resolution>(),
+    /** A claim's approved amount awaiting (or given) a supervisor's approval. */
+    approvedBy: integer('approved_by'),
+    /** The reply deadline has been extended (complaints: once). */
+    extended: boolean('extended').notNull().default(false),
+    /** The call it came from. */
+    callSid: text('call_sid'),
+    /** For a callback: the queue it waits in. */
+    queue: text('queue'),
+    createdBy: integer('created_by'),
+    createdAt: at('created_at').notNull(),
+    updatedAt: at('updated_at').notNull(),
+    resolvedAt: at('resolved_at'),
+    closedAt: at('closed_at'),
+    /** Bumped by every change: a page that saves with an older version is told to reload. */
+    version: integer('version').notNull().default(0),
+    /**
+     * Its clocks at a glance, kept with them in the same transactions (src/cases/clocks.ts): the soonest due
+     * time of a clock not yet met, how far the furthest has gone (its stage), whether they are paused. The
+     * lists sort by these, so a page of the board reads 50 rows of an index however many cases are open.
+     */
+    dueAt: at('due_at'),
+    stage: integer('stage').notNull().default(0),
+    paused: boolean('paused').notNull().default(false),
+    /**
+     * A callback's place in line: when the passenger first joined the queue (or, for a call back promised
+     * for a time, that time). Routing ranks it with the callers holding, by priority and then this.
+     */
+    placeAt: at('place_at'),
+    /** …and its priority there: the caller's when they asked in the queue, else the queue's. */
+    linePriority: integer('line_priority'),
+    /** A callback is dialled no sooner than this (the first delay, a retry's delay, the calling window); null: not now. */
+    dialAfter: at('dial_after'),
+    /** Attempts to reach the passenger that count (an agent turning the callback down does not). */
+    attempts: integer('attempts').notNull().default(0),
   },
-  (t) => [index('callbacks_due_idx').on(t.dueAt).where(sql`status = 'open'`)],
+  (t) => [
+    index('cases_contact_idx').on(t.contactKey).where(sql`status not in ('resolved', 'closed')`),
+    index('cases_owner_idx').on(t.ownerStaffId, t.dueAt).where(sql`status not in ('resolved', 'closed')`),
+    index('cases_board_idx').on(t.stage.desc(), t.dueAt.asc().nullsLast(), t.id).where(sql`status not in ('resolved', 'closed')`),
+    index('cases_board_type_idx').on(t.type, t.stage.desc(), t.dueAt.asc().nullsLast(), t.id).where(sql`status not in ('resolved', 'closed')`),
+    index('cases_call_idx').on(t.callSid),
+    // The callbacks routing may offer: open, due to be dialled, in place order.
+    index('cases_callbacks_idx').on(t.linePriority.desc(), t.placeAt).where(sql`type = 'callback' and dial_after is not null and status not in ('resolved', 'closed')`),
+    index('cases_created_idx').on(t.createdAt),
+    index('cases_resolved_idx').on(t.resolvedAt),
+  ],
+);
+
+/** A case's timeline, append-only: who did what, when, and from where. */
+export const caseEvents = pgTable(
+  'case_events',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    caseId: integer('case_id').notNull(),
+    at: at('at').notNull(),
+    type: text('type').notNull(),
+    /** The staff member, or null for the passenger (online) and the hotline itself (clocks, IVR). */
+    actorId: integer('actor_id'),
+    /** softphone, board, api, online, ivr, clock */
+    source: text('source').notNull(),
+    data: jsonb('data').$type<Record<string, unknown>>().notNull().default({}),
+  },
+  (t) => [index('case_events_case_idx').on(t.caseId, t.id)],
+);
+
+/** Calls that belong to a case: the one it came from, and calls made or taken about it since. */
+export const caseCalls = pgTable(
+  'case_calls',
+  {
+    caseId: integer('case_id').notNull(),
+    callSid: text('call_sid').notNull(),
+    /** origin, contacted */
+    link: text('link').notNull(),
+    at: at('at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.caseId, t.callSid] }), index('case_calls_call_idx').on(t.callSid)],
+);
+
+/**
+ * A reply commitment's clock (acknowledge, first reply, resolve): its due time and the moments of its
+ * reminder and escalations, all moved when the clock pauses. `nextAt` is when the sweep must look at it next
+ * (null: met, paused, or nothing left to do); `stage` is how far it has gone: 0 running, 1 owner reminded,
+ * 2 escalated to the supervisor, 3 to the manager.
+ */
+export const caseClocks = pgTable(
+  'case_clocks',
+  {
+    caseId: integer('case_id').notNull(),
+    kind: text('kind').$type<ClockKind>().notNull(),
+    /** The commitment as the policy says it ("1 working day"), counted in business time when working. */
+    span: text('span').notNull(),
+    working: boolean('working').notNull(),
+    /** The policy's calendar it is counted in. */
+    calendar: text('calendar').notNull(),
+    startedAt: at('started_at').notNull(),
+    dueAt: at('due_at').notNull(),
+    remindAt: at('remind_at').notNull(),
+    managerAt: at('manager_at').notNull(),
+    stage: integer('stage').notNull().default(0),
+    nextAt: at('next_at'),
+    pausedAt: at('paused_at'),
+    metAt: at('met_at'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.caseId, t.kind] }),
+    index('case_clocks_next_idx').on(t.nextAt).where(sql`next_at is not null`),
+    // Today's replies within commitment: the clocks met today, and those that fell due unmet.
+    index('case_clocks_met_idx').on(t.metAt),
+    index('case_clocks_due_idx').on(t.dueAt).where(sql`met_at is null`),
+  ],
+);
+
+/**
+ * One attempt to reach a passenger for a case (a callback, or "call back" pressed on any case): the call the
+ * hotline placed, for the agent who accepted it, and how it ended. `counted` is false where the passenger
+ * was not at fault (the carrier refused the call, the agent went away before it was placed).
+ */
+export const callbackAttempts = pgTable(
+  'callback_attempts',
+  {
+    id: serial('id').primaryKey(),
+    caseId: integer('case_id').notNull(),
+    offerId: integer('offer_id').notNull(),
+    staffId: integer('staff_id').notNull(),
+    number: text('number').notNull(),
+    /** The carrier's sid of the call placed; null until the carrier took the request. */
+    callSid: text('call_sid'),
+    /** dialling → answered | busy | no-answer | failed | machine | canceled */
+    outcome: text('outcome').$type<AttemptOutcome>().notNull().default('dialling'),
+    answeredBy: text('answered_by'),
+    counted: boolean('counted').notNull().default(true),
+    startedAt: at('started_at').notNull(),
+    /** When the carrier was asked to place the call (after the pacing slot). */
+    placedAt: at('placed_at'),
+    answeredAt: at('answered_at'),
+    endedAt: at('ended_at'),
+    talkSeconds: real('talk_seconds'),
+  },
+  (t) => [
+    index('callback_attempts_case_idx').on(t.caseId, t.id),
+    uniqueIndex('callback_attempts_offer_idx').on(t.offerId),
+    index('callback_attempts_call_idx').on(t.callSid),
+    index('callback_attempts_started_idx').on(t.startedAt),
+  ],
+);
+export type AttemptOutcome = 'dialling' | 'answered' | 'busy' | 'no-answer' | 'failed' | 'machine' | 'canceled';
+
+/**
+ * Outbound calls wait their turn here, across every process: each placement takes the next slot, one per
+ * 1 / OUTBOUND_CALLS_PER_SECOND seconds (the carrier's own pace for a new account).
+ */
+export const outboundPacing = pgTable('outbound_pacing', {
+  id: integer('id').primaryKey(),
+  nextSlotAt: at('next_slot_at').notNull(),
+});
+
+/** The found-items register: what station or train staff found, and where it is kept. */
+export const foundItems = pgTable(
+  'found_items',
+  {
+    id: serial('id').primaryKey(),
+    trainNumber: text('train_number').notNull().default(''),
+    foundOn: date('found_on', { mode: 'string' }).notNull(),
+    car: text('car').notNull().default(''),
+    seat: text('seat').notNull().default(''),
+    kind: text('kind').notNull(),
+    description: text('description').notNull(),
+    /** Where it is kept (a station's lost-property office …). */
+    keptAt: text('kept_at').notNull(),
+    /** The lost-item case it was matched to, once matched. */
+    caseId: integer('case_id'),
+    recordedBy: integer('recorded_by').notNull(),
+    recordedAt: at('recorded_at').notNull(),
+  },
+  (t) => [index('found_items_train_idx').on(t.trainNumber, t.foundOn), index('found_items_found_idx').on(t.foundOn)],
 );
 
 /**
@@ -207,9 +417,9 @@ export const callNotes = pgTable(
     text: text('text').notNull().default(''),
     /** resolved, callback-promised, forwarded, complaint-filed; required before wrap-up ends. */
     disposition: text('disposition').$type<Disposition>(),
-    /** For callback-promised: when the passenger was promised the call, and the callbacks row it made. */
+    /** For callback-promised: when the passenger was promised the call, and the callback case it made. */
     callbackDueAt: at('callback_due_at'),
-    callbackId: integer('callback_id'),
+    callbackCaseId: integer('callback_case_id'),
     version: integer('version').notNull().default(0),
     createdAt: at('created_at').notNull().defaultNow(),
     updatedAt: at('updated_at').notNull().defaultNow(),
@@ -241,4 +451,65 @@ export const surveys = pgTable(
     endedAt: at('ended_at'),
   },
   (t) => [index('surveys_started_idx').on(t.startedAt), index('surveys_staff_idx').on(t.staffId, t.startedAt)],
+);
+
+/**
+ * Today's figures, kept as counters (db/migrations/0006_live_counters.sql): deferred triggers on calls, offers
+ * and surveys add each row's part to the counter row of its 15-minute slot (UTC-aligned, so every local day,
+ * whose midnight falls on a quarter hour, is a whole number of slots) in the very transaction that changes it.
+ * The live board then sums a day's slots instead of the day's calls. Each row is the sum of what the rows keyed
+ * there contribute, as src/metrics/live-fresh.ts's aggregate defines it.
+ */
+const slotStart = () => at('slot_start').notNull();
+const counter = (name: string) => integer(name).notNull().default(0);
+
+/** Calls that entered a queue, per slot of queued_at and queue. */
+export const liveCallCounts = pgTable(
+  'live_call_counts',
+  {
+    slotStart: slotStart(),
+    queue: text('queue').notNull(),
+    offered: counter('offered'),
+    answered: counter('answered'),
+    abandoned: counter('abandoned'),
+    answeredInTime: counter('answered_in_time'),
+    longAbandons: counter('long_abandons'),
+    /** Sum of answered_at − queued_at of the answered calls, in microseconds (exact, however often it moves). */
+    waitMicros: bigint('wait_micros', { mode: 'number' }).notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.slotStart, t.queue] })],
+);
+
+/** Answered offers, per slot of offered_at and agent. */
+export const liveOfferCounts = pgTable(
+  'live_offer_counts',
+  {
+    slotStart: slotStart(),
+    staffId: integer('staff_id').notNull(),
+    answered: counter('answered'),
+    measured: counter('measured'),
+    totalRings: counter('total_rings'),
+    withinStandard: counter('within_standard'),
+    rings1: counter('rings_1'),
+    rings2: counter('rings_2'),
+    rings3: counter('rings_3'),
+    rings4Plus: counter('rings_4_plus'),
+  },
+  (t) => [primaryKey({ columns: [t.slotStart, t.staffId] })],
+);
+
+/** Surveys, per slot of started_at and agent rated (0: a survey with no agent). */
+export const liveSurveyCounts = pgTable(
+  'live_survey_counts',
+  {
+    slotStart: slotStart(),
+    staffId: integer('staff_id').notNull(),
+    responses: counter('responses'),
+    ratings: counter('ratings'),
+    totalRating: counter('total_rating'),
+    topTwo: counter('top_two'),
+    solvedAnswers: counter('solved_answers'),
+    solved: counter('solved'),
+  },
+  (t) => [primaryKey({ columns: [t.slotStart, t.staffId] })],
 );

@@ -17,6 +17,8 @@ const schema = z
     TWILIO_API_URL: z.url().optional(),
     TWILIO_API_KEY: z.string().regex(/^SK[0-9a-fA-F]{32}$/, 'must look like SK followed by 32 hex digits').optional(),
     TWILIO_API_SECRET: z.string().min(1).optional(),
+    TWILIO_CALLER_ID: z.string().regex(/^\+[1-9][0-9]{5,14}$/, 'must be a phone number in E.164 form such as +864008000123').optional(),
+    OUTBOUND_CALLS_PER_SECOND: z.coerce.number().positive().max(100).default(1),
     TWILIO_TWIML_APP_SID: z.string().regex(/^AP[0-9a-fA-F]{32}$/, 'must look like AP followed by 32 hex digits').optional(),
     VOICE_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(600),
     RING_CYCLE_SECONDS: z.coerce.number().positive().default(5),
@@ -46,6 +48,10 @@ const schema = z
       }
     }
     // Without it the hotline would check Twilio's signatures against localhost and refuse every real webhook.
+    // Callbacks are placed from the hotline's own number: without it Twilio refuses every one.
+    if (carrierOf(env) === 'twilio' && !env.TWILIO_CALLER_ID) {
+      ctx.addIssue({ code: 'custom', path: ['TWILIO_CALLER_ID'], message: 'is required when the carrier is Twilio: the hotline number callbacks are placed from' });
+    }
     if (carrierOf(env) === 'twilio' && !env.PUBLIC_URL) {
       ctx.addIssue({
         code: 'custom',
@@ -108,6 +114,8 @@ export type Config = {
     /** An API key and its secret sign the softphone's access tokens; unset, the page cannot use Twilio audio. */
     apiKey: string | undefined;
     apiSecret: string | undefined;
+    /** The hotline's number, which passengers see when called back. */
+    callerId: string;
     /** The TwiML App the softphone's outgoing calls would use (the voice grant's outgoingApplicationSid). */
     twimlAppSid: string | undefined;
   };
@@ -122,6 +130,8 @@ export type Config = {
   processLeaseSeconds: number;
   /** A callback a waiting caller asks for is due this many minutes later. */
   callbackDelayMinutes: number;
+  /** Calls are placed no faster than this, across every process (a new Twilio account's pace is 1). */
+  outboundCallsPerSecond: number;
   timeZone: string;
   flowsDir: string;
   logLevel: string;
@@ -132,6 +142,8 @@ export type Config = {
 /** The simulator signs with a fixed account and token so signature checking is never switched off. */
 export const SIMULATOR_ACCOUNT_SID = 'AC00000000000000000000000000000000';
 export const SIMULATOR_AUTH_TOKEN = 'simulator-auth-token';
+/** The hotline's number in simulator mode (what simulated callers dial). */
+export const SIMULATOR_CALLER_ID = '+864008000123';
 
 export class ConfigError extends Error {}
 
@@ -159,6 +171,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       apiUrl: e.TWILIO_API_URL,
       apiKey: e.TWILIO_API_KEY,
       apiSecret: e.TWILIO_API_SECRET,
+      callerId: e.TWILIO_CALLER_ID ?? SIMULATOR_CALLER_ID,
       twimlAppSid: e.TWILIO_TWIML_APP_SID,
     },
     voiceTokenTtlSeconds: e.VOICE_TOKEN_TTL_SECONDS,
@@ -167,6 +180,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionHours: e.SESSION_HOURS,
     processLeaseSeconds: e.PROCESS_LEASE_SECONDS,
     callbackDelayMinutes: e.CALLBACK_DELAY_MINUTES,
+    outboundCallsPerSecond: e.OUTBOUND_CALLS_PER_SECOND,
     timeZone: e.HOTLINE_TIME_ZONE,
     flowsDir: e.IVR_FLOWS_DIR,
     logLevel: e.LOG_LEVEL,

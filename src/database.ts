@@ -2,6 +2,8 @@ import { mkdirSync } from 'node:fs';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import type { SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
@@ -68,6 +70,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       },
     });
     if (options.schema) await client.unsafe(`CREATE SCHEMA IF NOT EXISTS "${options.schema}"`);
+    await createTrigramExtension(client);
     const db = drizzlePostgres(client, { schema });
     await migratePostgres(db, { migrationsFolder, ...(options.schema ? { migrationsSchema: options.schema } : {}) });
     return {
@@ -78,10 +81,26 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     };
   }
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-  const client = new PGlite(options.dataDir ?? undefined);
+  const client = new PGlite({ dataDir: options.dataDir ?? undefined, extensions: { pg_trgm } });
+  await client.exec('CREATE EXTENSION IF NOT EXISTS pg_trgm');
   const db = drizzlePglite(client, { schema });
   await migratePglite(db, { migrationsFolder });
   return { db: db as unknown as Db, kind: 'pglite', close: () => client.close() };
+}
+
+/**
+ * pg_trgm, for matching found items to lost ones by their descriptions (src/cases/found-items.ts). In
+ * `public`, one per database, whatever schema this process lives in: queries call its functions as
+ * `public.similarity`. Each statement of postgres.js's `unsafe` runs on its own, outside any transaction; two
+ * processes starting together may both find it missing and one then fails to create it, which is as good.
+ */
+async function createTrigramExtension(client: postgres.Sql): Promise<void> {
+  try {
+    await client.unsafe('CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public');
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code !== '23505' && code !== '42710') throw err;
+  }
 }
 
 /**
@@ -120,4 +139,10 @@ export function isDatabaseUnavailable(err: unknown): boolean {
     if (e instanceof Error && /could not connect to the database|the database sent nothing/.test(e.message)) return true;
   }
   return false;
+}
+
+/** The rows of a statement run with `execute` (raw SQL): postgres.js answers them as an array, PGlite inside `rows`. */
+export async function rows<T>(db: Db | Tx, query: SQL): Promise<T[]> {
+  const result = (await db.execute(query)) as unknown;
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Bus } from './acd/bus.ts';
 import type { Queues } from './acd/queues.ts';
 import type { Config } from './config.ts';
+import type { CasePolicy } from './cases/policy.ts';
 import type { Database } from './database.ts';
 import type { Flows } from './ivr/flow.ts';
 import type { LoginThrottle } from './staff/throttle.ts';
@@ -12,6 +13,8 @@ export type Hotline = {
   config: Config;
   database: Database;
   flows: Flows;
+  /** The case desk's rules (ivr-flows/cases.yaml). */
+  cases: CasePolicy;
   queues: Queues;
   carrier: Carrier;
   /** The ACD's events, after commit, for the realtime layer. */

@@ -22,6 +22,8 @@ export function createApp(h: Hotline, extras: Extra[] = []): express.Express {
   });
   const ready: express.RequestHandler = async (_req, res) => {
     const reachable = await databaseAnswers(h);
+    // Which process answered (its lease id): behind one port with several workers, requests reach any of them.
+    res.set('Sanling-Process', h.processId);
     res.status(reachable ? 200 : 503).json({ ok: reachable, live: true, ready: reachable, database: reachable ? h.database.kind : 'unreachable', carrier: h.carrier.kind });
   };
   app.get('/readyz', ready);

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Logger } from 'pino';
@@ -10,9 +10,7 @@ import { newBus } from './acd/bus.ts';
 import { startSweeper } from './acd/deadlines.ts';
 import { keepLease, newProcessId, releaseLease, renewLease, takeOverLapsed } from './acd/processes.ts';
 import { endLostCallers } from './acd/reconcile.ts';
-import { checkQueues, loadQueues } from './acd/queues.ts';
 import { getCall } from './calls/ivr.ts';
-import { loadFlows } from './ivr/load.ts';
 import { currentMetrics } from './realtime/managers.ts';
 import { startRealtime, type Realtime } from './realtime/server.ts';
 import { requireStaff } from './staff/auth.ts';
@@ -20,10 +18,14 @@ import { staffRoutes } from './staff/routes.ts';
 import { openLoginThrottle } from './staff/throttle.ts';
 import { announcementRoutes } from './calls/announcement-routes.ts';
 import { notesRoutes } from './notes/routes.ts';
+import { caseRoutes } from './cases/routes.ts';
+import { foundItemRoutes } from './cases/found-routes.ts';
+import { onlineRoutes } from './cases/online.ts';
 import { softphoneRoutes } from './softphone/routes.ts';
 import { voiceTokenRoutes } from './telephony/voice-token.ts';
 import { staffPages } from './web/pages.ts';
 import { createApp, type Extra } from './server.ts';
+import { loadRules } from './rules.ts';
 import type { Carrier } from './telephony/carrier/carrier.ts';
 import { twilioCarrier } from './telephony/carrier/twilio.ts';
 import { Simulator } from './telephony/carrier/simulator/simulator.ts';
@@ -57,9 +59,7 @@ export type StartOptions = {
  * them), listen, and start the realtime layer, the lease and the deadline sweeper.
  */
 export async function startHotline(config: Config, options: StartOptions): Promise<Running> {
-  const flows = loadFlows(config.flowsDir);
-  const queues = loadQueues(config.flowsDir);
-  checkQueues(queues, flows, config.flowsDir);
+  const rules = loadRules(config);
   const database = options.database ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir }));
   const simulator =
     config.carrier === 'simulator'
@@ -77,8 +77,7 @@ export async function startHotline(config: Config, options: StartOptions): Promi
   const hotline: Hotline = {
     config,
     database,
-    flows,
-    queues,
+    ...rules,
     carrier,
     bus: newBus(),
     log: options.log,
@@ -93,9 +92,12 @@ export async function startHotline(config: Config, options: StartOptions): Promi
 
   const extras: Extra[] = [apiExtra(hotline), ...(simulator ? [simulatorExtra(hotline, simulator)] : [])];
   const app = createApp(hotline, extras);
-  const server = app.listen(config.port);
-  await once(server, 'listening');
+  // Socket.IO is attached before the port opens: a page connecting at once (or a cluster worker's first
+  // connections, src/workers.ts) finds it there.
+  const server = createServer(app);
   const realtime = await startRealtime(hotline, server, simulator);
+  server.listen(config.port);
+  await once(server, 'listening');
   const stopLease = keepLease(hotline, config.processLeaseSeconds);
   const stopSweeper = options.sweepEveryMs === 0 ? async () => {} : startSweeper(hotline, options.sweepEveryMs);
   const { port } = server.address() as AddressInfo;
@@ -129,7 +131,10 @@ function apiExtra(h: Hotline): Extra {
   return {
     mount(app) {
       app.use(staffPages());
-      app.use('/api', express.json({ limit: '64kb' }), staffRoutes(h), softphoneRoutes(h), notesRoutes(h), voiceTokenRoutes(h), announcementRoutes(h));
+      // The passengers' public form and status lookup: no login, a body limit of its own, rate-limited per address.
+      // Before the staff's parser, whose larger limit would otherwise read the body first.
+      app.use('/api/public', onlineRoutes(h));
+      app.use('/api', express.json({ limit: '64kb' }), staffRoutes(h), softphoneRoutes(h), notesRoutes(h), voiceTokenRoutes(h), announcementRoutes(h), caseRoutes(h), foundItemRoutes(h));
       app.get('/api/metrics/live', requireStaff(h, ['supervisor', 'manager']), async (_req, res) => {
         res.json(await currentMetrics(h));
       });

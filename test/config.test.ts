@@ -8,7 +8,7 @@ import { ConfigError, loadConfig } from '../src/config.ts';
 /** What the environment may say, and the one line an operator gets when it says something wrong. */
 
 const SID = 'AC' + 'a'.repeat(32);
-const credentials = { TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: 'auth-token' };
+const credentials = { TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: 'auth-token', TWILIO_CALLER_ID: '+864008000123' };
 const scratch = mkdtempSync(join(tmpdir(), 'sanling-config-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 

@@ -92,7 +92,7 @@ describe('starting the hotline', () => {
 describe('with CARRIER=twilio', () => {
   it('has no simulator control routes', async () => {
     const hotline = await runningHotline({
-      env: { CARRIER: 'twilio', TWILIO_ACCOUNT_SID: 'AC' + 'a'.repeat(32), TWILIO_AUTH_TOKEN: 'secret' },
+      env: { CARRIER: 'twilio', TWILIO_ACCOUNT_SID: 'AC' + 'a'.repeat(32), TWILIO_AUTH_TOKEN: 'secret', TWILIO_CALLER_ID: '+864008000123' },
     });
     try {
       expect(hotline.simulator).toBeUndefined();

@@ -4,8 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 /**
- * Bundles the staff's pages (the agent's softphone and the managers' dashboard) into web-agent/dist, which the
- * server serves at /agent and /dashboard. Run by `npm start` and before the tests; takes about a second.
+ * Bundles the staff's pages (the agent's softphone and the managers' dashboard) and the passengers' public page
+ * into web-agent/dist, which the server serves at /agent, /dashboard and /complaints. Run by `npm start` and
+ * before the tests; takes about a second.
  */
 
 const root = dirname(fileURLToPath(import.meta.url));
@@ -14,7 +15,7 @@ export const DIST = join(root, 'dist');
 export async function buildPages(): Promise<void> {
   await mkdir(DIST, { recursive: true });
   await build({
-    entryPoints: { agent: join(root, 'src/agent/main.ts'), dashboard: join(root, 'src/dashboard/main.ts') },
+    entryPoints: { agent: join(root, 'src/agent/main.ts'), dashboard: join(root, 'src/dashboard/main.ts'), complaints: join(root, 'src/complaints/main.ts') },
     outdir: DIST,
     bundle: true,
     format: 'esm',
@@ -24,7 +25,7 @@ export async function buildPages(): Promise<void> {
     minify: true,
     logLevel: 'warning',
   });
-  for (const page of ['agent.html', 'agent.css', 'dashboard.html', 'style.css', 'dashboard.css']) await cp(join(root, page), join(DIST, page));
+  for (const page of ['agent.html', 'agent.css', 'dashboard.html', 'style.css', 'dashboard.css', 'complaints.html', 'complaints.css']) await cp(join(root, page), join(DIST, page));
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await buildPages();

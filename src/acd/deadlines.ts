@@ -1,5 +1,6 @@
-import { and, eq, lte, not, sql } from 'drizzle-orm';
-import { agents, calls, offers } from '../../db/schema.ts';
+import { and, eq, lt, lte, ne, not, notExists, or, sql, type SQL } from 'drizzle-orm';
+import { agentSockets, agents, calls, caseClocks, offers, processes } from '../../db/schema.ts';
+import { rows } from '../database.ts';
 import type { Hotline } from '../hotline.ts';
 import { appendEvents } from '../calls/events.ts';
 import { HELD_FOR_DISPOSITION, wrapUpDisposed } from '../notes/disposition.ts';
@@ -7,30 +8,77 @@ import { withdrawOffer } from './offers.ts';
 import { agentGone } from './presence.ts';
 import { takeOverLapsed } from './processes.ts';
 import { within } from '../deadline.ts';
+import { sweepCases } from '../cases/sweep.ts';
 import { routeSoon } from './route.ts';
+import { giveUpStalledAttempts } from '../callbacks/attempts.ts';
 
 /**
  * Everything with a deadline is a row: a server process's lease, an offer's ring limit, an agent's wrap-up
- * end, the grace after an agent's last socket closed, a caller's maximum wait. `sweep` acts on what is due; any process may run it
+ * end, a callback attempt's limit, the grace after an agent's last socket closed, a caller's maximum wait, a case's reminders and escalations. `sweep` acts on what is due; any process may run it
  * (each change is a conditional UPDATE, so two processes cannot both act on one row), and after a restart
  * it picks up where the last process stopped.
  */
 export async function sweep(h: Hotline): Promise<void> {
   const now = h.now();
   const db = h.database.db;
-  await takeOverLapsed(h);
+  // Most passes find nothing due: one statement asks, and only what is due is acted on.
+  const due = await whatIsDue(h, now);
+  if (due.lapsed) await takeOverLapsed(h);
 
-  const unanswered = await db
-    .select({ id: offers.id })
-    .from(offers)
-    .where(and(eq(offers.status, 'ringing'), lte(offers.deadlineAt, now)))
-    .limit(100);
-  for (const offer of unanswered) {
-    await withdrawOffer(h, offer.id, { status: 'missed', reason: 'ring-limit', agent: 'break' }, { takeBack: true });
+  if (due.rungOut) {
+    const unanswered = await db
+      .select({ id: offers.id })
+      .from(offers)
+      .where(and(eq(offers.status, 'ringing'), lte(offers.deadlineAt, now)))
+      .limit(100);
+    for (const offer of unanswered) {
+      await withdrawOffer(h, offer.id, { status: 'missed', reason: 'ring-limit', agent: 'break' }, { takeBack: true });
+    }
   }
 
-  // Wrap-up time is over: available if the call's notes have a disposition, else held until they do
-  // (see src/notes/disposition.ts).
+  // A callback the carrier never reported on (or whose placing process died): given up, not counted, and
+  // put back in line; the call, if placed, is ended.
+  if (due.stalled) await giveUpStalledAttempts(h, now);
+
+  const [wrapped, held] = due.wrapUp ? await endWrapUps(h, now) : [[], []];
+  if (due.gone) {
+    const gone = await db.select({ staffId: agents.staffId }).from(agents).where(lte(agents.goneAt, now));
+    for (const { staffId } of gone) await agentGone(h, staffId);
+  }
+
+  if (due.cases) await sweepCases(h);
+  const overflowed = due.overflow ? await overflow(h, now) : 0;
+  if (wrapped.length || held.length || overflowed) h.bus.emit('changed');
+  // Routing also runs here, so a pass lost to a crash between commit and carrier request is made up.
+  routeSoon(h);
+}
+
+/** Which of the sweep's deadlines have rows due, in one round trip; each is an indexed `exists`. */
+async function whatIsDue(h: Hotline, now: Date) {
+  const db = h.database.db;
+  const exists = (query: SQL) => sql<boolean>`exists (${query})`;
+  const one = { one: sql`1` };
+  const overflowing = [...h.queues.values()]
+    .filter((q) => q.overflow)
+    .map((q) => and(eq(calls.queue, q.name), lte(calls.queuedAt, new Date(now.getTime() - q.maxWaitSeconds * 1000))));
+  const [due] = await rows<Record<'lapsed' | 'rungOut' | 'stalled' | 'wrapUp' | 'gone' | 'cases' | 'overflow', boolean>>(db, sql`select
+    ${exists(sql`${db.select(one).from(processes).where(and(ne(processes.id, h.processId), lt(processes.leaseUntil, sql`now()`)))}`)}
+      or ${exists(sql`${db.select(one).from(agentSockets).where(notExists(db.select(one).from(processes).where(eq(processes.id, agentSockets.processId))))}`)} as "lapsed",
+    ${exists(sql`${db.select(one).from(offers).where(and(eq(offers.status, 'ringing'), lte(offers.deadlineAt, now)))}`)} as "rungOut",
+    ${exists(sql`${db.select(one).from(offers).where(and(eq(offers.status, 'dialling'), lte(offers.deadlineAt, now)))}`)} as "stalled",
+    ${exists(sql`${db.select(one).from(agents).where(and(eq(agents.presence, 'wrap-up'), lte(agents.wrapUpUntil, now)))}`)} as "wrapUp",
+    ${exists(sql`${db.select(one).from(agents).where(lte(agents.goneAt, now))}`)} as "gone",
+    ${exists(sql`${db.select(one).from(caseClocks).where(lte(caseClocks.nextAt, now))}`)} as "cases",
+    ${overflowing.length ? exists(sql`${db.select(one).from(calls).where(and(eq(calls.status, 'queued'), or(...overflowing)))}`) : sql`false`} as "overflow"`);
+  return due!;
+}
+
+/**
+ * Wrap-up time is over: available if the call's notes have a disposition, else held until they do
+ * (see src/notes/disposition.ts).
+ */
+async function endWrapUps(h: Hotline, now: Date) {
+  const db = h.database.db;
   const wrapped = await db
     .update(agents)
     .set({ presence: 'available', since: now, idleSince: now, wrapUpUntil: null })
@@ -47,14 +95,7 @@ export async function sweep(h: Hotline): Promise<void> {
     .where(and(eq(agents.presence, 'wrap-up'), lte(agents.wrapUpUntil, now), not(wrapUpDisposed(agents.staffId))))
     .returning({ staffId: agents.staffId });
   for (const { staffId } of held) h.bus.emit('presence', { staffId, presence: 'wrap-up', reason: HELD_FOR_DISPOSITION });
-
-  const gone = await db.select({ staffId: agents.staffId }).from(agents).where(lte(agents.goneAt, now));
-  for (const { staffId } of gone) await agentGone(h, staffId);
-
-  const overflowed = await overflow(h, now);
-  if (wrapped.length || held.length || overflowed) h.bus.emit('changed');
-  // Routing also runs here, so a pass lost to a crash between commit and carrier request is made up.
-  routeSoon(h);
+  return [wrapped, held] as const;
 }
 
 /** Callers who waited longer than their queue's maximum move to its overflow queue, keeping their wait. */

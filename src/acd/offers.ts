@@ -5,6 +5,9 @@ import type { Hotline } from '../hotline.ts';
 import { appendEvents } from '../calls/events.ts';
 import { ringsFor, withinStandard } from '../metrics/rings.ts';
 import { routeSoon } from './route.ts';
+import { backInLine } from '../callbacks/offers.ts';
+import { bridgeFailed, callbackTalked } from '../callbacks/attempts.ts';
+import { announce } from '../cases/cases.ts';
 
 /**
  * An offer's life after routing, driven by the agent leg's progress (Twilio's status callbacks), the Dial's
@@ -43,13 +46,16 @@ export async function withdrawOffer(
       .returning();
     if (!ended) return undefined;
     await freeAgent(tx, ended.staffId, how.agent, breakReason(how), now);
-    await tx.update(calls).set({ status: 'queued' }).where(and(eq(calls.sid, ended.callSid), eq(calls.status, 'offered')));
-    await appendEvents(tx, ended.callSid, [{ type: `offer.${how.status}`, data: { offerId, staffId: ended.staffId, reason: how.reason } }], now);
+    if (ended.caseId !== null) await backInLine(tx, ended.caseId, ended, now);
+    if (ended.callSid !== null) {
+      await tx.update(calls).set({ status: 'queued' }).where(and(eq(calls.sid, ended.callSid), eq(calls.status, 'offered')));
+      await appendEvents(tx, ended.callSid, [{ type: `offer.${how.status}`, data: { offerId, staffId: ended.staffId, reason: how.reason } }], now);
+    }
     return ended;
   });
   if (!offer) return undefined;
-  if (options.takeBack) await takeCallerBack(h, offer.callSid);
-  h.bus.emit('offer-withdrawn', { staffId: offer.staffId, offerId, callSid: offer.callSid, reason: how.reason });
+  if (options.takeBack && offer.callSid !== null) await takeCallerBack(h, offer.callSid);
+  h.bus.emit('offer-withdrawn', { staffId: offer.staffId, offerId, callSid: offer.callSid ?? '', reason: how.reason });
   h.bus.emit('presence', { staffId: offer.staffId, presence: how.agent, reason: breakReason(how) });
   h.bus.emit('changed');
   if (options.reroute ?? true) routeSoon(h);
@@ -113,11 +119,13 @@ async function answered(h: Hotline, offerId: number, legSid: string, at: Date): 
   const result = await h.database.db.transaction(async (tx) => {
     const [offer] = await tx.select().from(offers).where(eq(offers.id, offerId)).for('update');
     if (!offer || offer.status === 'connected' || offer.status === 'completed') return { kind: 'repeat' as const };
-    if (offer.status !== 'ringing') return { kind: 'late' as const };
+    // A callback was answered on the agent's page (its rings counted then); its leg is the passenger put through.
+    const callback = offer.status === 'dialling';
+    if ((offer.status !== 'ringing' && !callback) || offer.callSid === null) return { kind: 'late' as const };
     // Without a ringing callback (lost, or still on its way) the ring is counted from the offer.
     const ringStart = offer.ringStartedAt ?? offer.offeredAt;
-    const ringSeconds = Math.max(0, (at.getTime() - ringStart.getTime()) / 1000);
-    const rings = ringsFor(ringSeconds, cycle);
+    const ringSeconds = callback ? (offer.ringSeconds ?? 0) : Math.max(0, (at.getTime() - ringStart.getTime()) / 1000);
+    const rings = callback ? (offer.rings ?? 1) : ringsFor(ringSeconds, cycle);
     const met = withinStandard(rings);
     await tx
       .update(offers)
@@ -126,7 +134,7 @@ async function answered(h: Hotline, offerId: number, legSid: string, at: Date): 
     await tx.update(agents).set({ presence: 'on-call', breakReason: null, since: at }).where(eq(agents.staffId, offer.staffId));
     await tx.update(calls).set({ status: 'connected', agentId: offer.staffId, answeredAt: at }).where(eq(calls.sid, offer.callSid));
     await appendEvents(tx, offer.callSid, [{ type: 'offer.answered', data: { offerId, staffId: offer.staffId, ringSeconds, rings, withinStandard: met } }], at);
-    return { kind: 'connected' as const, offer, rings, ringSeconds, withinStandard: met };
+    return { kind: 'connected' as const, offer: { ...offer, callSid: offer.callSid }, rings, ringSeconds, withinStandard: met };
   });
   if (result.kind === 'late') {
     // Answered after the offer was withdrawn (the caller was already taken back): end the agent's leg.
@@ -148,15 +156,18 @@ async function legEnded(h: Hotline, offerId: number, at: Date, unanswered: Withd
       .set({ status: 'completed', endedAt: at })
       .where(and(eq(offers.id, offerId), eq(offers.status, 'connected')))
       .returning();
-    if (!offer) return undefined;
+    if (!offer || offer.callSid === null) return undefined;
     const wrapUp = h.queues.get(offer.queue)?.wrapUpSeconds ?? 0;
     const wrapUpUntil = new Date(at.getTime() + wrapUp * 1000);
     await tx.update(agents).set({ presence: 'wrap-up', since: at, wrapUpUntil }).where(and(eq(agents.staffId, offer.staffId), eq(agents.presence, 'on-call')));
     await tx.update(calls).set({ status: 'closing' }).where(and(eq(calls.sid, offer.callSid), eq(calls.status, 'connected')));
-    await appendEvents(tx, offer.callSid, [{ type: 'offer.completed', data: { offerId, staffId: offer.staffId, talkSeconds: (at.getTime() - (offer.answeredAt ?? at).getTime()) / 1000 } }], at);
-    return { offer, wrapUpUntil };
+    const talkSeconds = (at.getTime() - (offer.answeredAt ?? at).getTime()) / 1000;
+    await appendEvents(tx, offer.callSid, [{ type: 'offer.completed', data: { offerId, staffId: offer.staffId, talkSeconds } }], at);
+    const talkedAbout = offer.caseId === null ? undefined : await callbackTalked(tx, offerId, offer.staffId, talkSeconds, at);
+    return { offer: { ...offer, callSid: offer.callSid }, wrapUpUntil, talkedAbout };
   });
   if (done) {
+    if (done.talkedAbout) announce(h, done.talkedAbout);
     h.bus.emit('ended', { staffId: done.offer.staffId, offerId, callSid: done.offer.callSid, wrapUpUntil: done.wrapUpUntil.toISOString() });
     h.bus.emit('presence', { staffId: done.offer.staffId, presence: 'wrap-up', reason: null });
     h.bus.emit('changed');
@@ -173,6 +184,8 @@ export async function dialEnded(h: Hotline, offerId: number, dialStatus: string)
   const [offer] = await h.database.db.select({ status: offers.status }).from(offers).where(eq(offers.id, offerId));
   if (offer?.status === 'connected') await legEnded(h, offerId, h.now(), { status: 'missed', reason: 'no-answer', agent: 'break' });
   if (offer?.status === 'ringing') await withdrawOffer(h, offerId, unansweredDial(dialStatus));
+  // A passenger called back was not put through (the agent's softphone did not take the leg): called again.
+  if (offer?.status === 'dialling') await bridgeFailed(h, offerId);
 }
 
 function unansweredDial(dialStatus: string): Withdrawal {

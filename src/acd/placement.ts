@@ -21,8 +21,8 @@ export type Placement =
 export async function placement(h: Hotline, callSid: string): Promise<Placement> {
   const [call] = await h.database.db.select().from(calls).where(eq(calls.sid, callSid));
   const language = call?.ivr.language ?? '';
-  // Talked to an agent, asked for a callback, or gone: nothing left but goodbye.
-  if (!call || ['ended', 'closing', 'connected', 'callback'].includes(call.status)) return { kind: 'goodbye', language };
+  // Talked to an agent, asked for a callback, called back (never queued), or gone: nothing left but goodbye.
+  if (!call || ['ended', 'closing', 'connected', 'callback', 'dialling'].includes(call.status)) return { kind: 'goodbye', language };
   const [live] = await h.database.db
     .select({ offerId: offers.id, employeeNo: staff.employeeNo })
     .from(offers)

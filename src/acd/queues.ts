@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse } from 'yaml';
 import { z } from 'zod';
+import { checkedYaml } from '../yaml-file.ts';
 import type { Flows } from '../ivr/flow.ts';
 
 /**
@@ -32,6 +32,21 @@ export type Queue = {
     /** Offer "press 1 for a call back" after this long (undefined = never). */
     callbackAfterSeconds: number | undefined;
   };
+  /** How its callbacks are dialled (src/callbacks). */
+  callbacks: CallbackRules;
+};
+
+export type CallbackRules = {
+  /** A callback asked for in the queue is dialled no sooner than this after the request. */
+  firstDelaySeconds: number;
+  /** A callback promised for a time is dialled from this many minutes before it, so it is on time. */
+  leadMinutes: number;
+  /** Attempts to reach the passenger before the case goes to the supervisor ("could not reach"). */
+  maxAttempts: number;
+  /** After an unanswered attempt, the next is no sooner than this. */
+  retryDelayMinutes: number;
+  /** The calendar in ivr-flows/cases.yaml whose hours passengers may be called in (the hotline's time zone). */
+  window: string;
 };
 export type Queues = ReadonlyMap<string, Queue>;
 
@@ -58,6 +73,15 @@ const queueSchema = z.strictObject({
       callbackAfterSeconds: seconds.min(1).optional(),
     })
     .default({ announceEverySeconds: 60 }),
+  callbacks: z
+    .strictObject({
+      firstDelaySeconds: seconds.default(0),
+      leadMinutes: seconds.default(5),
+      maxAttempts: z.number().int().min(1).max(20).default(3),
+      retryDelayMinutes: seconds.min(1).default(10),
+      window: name.default('hotline'),
+    })
+    .default({ firstDelaySeconds: 0, leadMinutes: 5, maxAttempts: 3, retryDelayMinutes: 10, window: 'hotline' }),
 });
 
 const queuesFile = z.strictObject({
@@ -72,16 +96,9 @@ export function loadQueues(dir: string): Queues {
 }
 
 export function parseQueues(path: string, text: string): Queues {
-  let data: unknown;
-  try {
-    data = parse(text, { prettyErrors: true });
-  } catch (err) {
-    throw new QueueError(`${path}: not valid YAML: ${(err as Error).message.split('\n')[0]}`);
-  }
-  const parsed = queuesFile.safeParse(data);
-  if (!parsed.success) throw new QueueError(`${path}: ${describe(parsed.error.issues[0]!)}`);
+  const file = checkedYaml(path, text, queuesFile, describe, (message) => new QueueError(message));
   // YAML keeps the file's order, and so does the map: the dashboard lists queues as the operator wrote them.
-  const queues = new Map(Object.entries(parsed.data.queues).map(([queue, q]) => [queue, toQueue(queue, q)] as const));
+  const queues = new Map(Object.entries(file.queues).map(([queue, q]) => [queue, toQueue(queue, q)] as const));
   checkOverflows(queues, path);
   return queues;
 }

@@ -1,7 +1,9 @@
-import { and, asc, desc, eq, isNull, lte, notInArray, or, sql } from 'drizzle-orm';
-import { agents, calls, offers, staff } from '../../db/schema.ts';
+import { and, asc, desc, eq, isNull, lte, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import { agents, calls, cases, offers, staff } from '../../db/schema.ts';
+import { rows, type Tx } from '../database.ts';
 import type { Hotline } from '../hotline.ts';
-import { appendEvents } from '../calls/events.ts';
+import { bestCallback, dialable } from '../callbacks/line.ts';
+import { callbackOffered, offerCallback } from '../callbacks/offers.ts';
 import { screenPop } from './screen-pop.ts';
 import { withdrawOffer } from './offers.ts';
 import { endLostCall } from './reconcile.ts';
@@ -11,20 +13,22 @@ import { CallGone } from '../telephony/carrier/carrier.ts';
 /** Seconds an offer may take from the redirect to the agent leg's first ring before it is withdrawn. */
 export const SETUP_SECONDS = 10;
 
-type Made = { offerId: number; callSid: string; staffId: number };
+type Made = { offerId: number; callSid: string; staffId: number } | { offerId: number; caseId: number; staffId: number };
 
 /**
  * Match waiting callers with free agents: the caller with the highest priority, then the longest wait, goes
- * to the available agent with the queue's skill who has been idle longest. Each pair is locked, offered and
- * the agent moved to ringing in a transaction of its own (`FOR UPDATE SKIP LOCKED`, one row at a time, and
- * at most one live offer per call and per agent in the schema), so several passes or processes routing at
- * once never double-offer, and each still takes the best caller the others have not.
+ * to the available agent with the queue's skill who has been idle longest. A callback waiting to be dialled
+ * is ranked among the callers as one still holding (src/callbacks/line.ts) and wins only where no caller of
+ * equal or higher priority has waited longer. Each pair is locked, offered and the agent moved to ringing in
+ * a transaction of its own (`FOR UPDATE SKIP LOCKED`, one row at a time, and at most one live offer per
+ * call, callback and agent in the schema), so several passes or processes routing at once never
+ * double-offer, and each still takes the best caller the others have not.
  */
 export async function route(h: Hotline): Promise<number> {
   const rung: Array<Promise<void>> = [];
   // Each caller is offered at most once per pass: a caller whose ring fails at once must not be matched
   // again with the agent that failure freed, over and over, in one pass that never yields.
-  const offered = new Set<string>();
+  const offered = { calls: new Set<string>(), cases: new Set<number>() };
   for (let misses = 0; misses < 3; ) {
     const match = await matchOne(h, offered);
     if (match === 'none') break;
@@ -32,7 +36,12 @@ export async function route(h: Hotline): Promise<number> {
       misses++; // the callers this agent could take were all locked by other passes: look again
       continue;
     }
-    offered.add(match.callSid);
+    if ('caseId' in match) {
+      offered.cases.add(match.caseId);
+      rung.push(offerCallback(h, match).catch((err: unknown) => h.log.error({ err, caseId: match.caseId, offerId: match.offerId }, 'could not offer the callback')));
+      continue;
+    }
+    offered.calls.add(match.callSid);
     // Caught here, not at the end of the pass: a ring that fails while the pass goes on matching must not be
     // a rejection nobody handles.
     rung.push(ring(h, match).catch((err: unknown) => h.log.error({ err, callSid: match.callSid, offerId: match.offerId }, 'could not ring the agent')));
@@ -42,16 +51,19 @@ export async function route(h: Hotline): Promise<number> {
   return rung.length;
 }
 
-async function matchOne(h: Hotline, offered: Set<string>): Promise<Made | 'none' | 'raced'> {
+async function matchOne(h: Hotline, offered: { calls: Set<string>; cases: Set<number> }): Promise<Made | 'none' | 'raced'> {
   const now = h.now();
   const skills = JSON.stringify(Object.fromEntries([...h.queues.values()].map((q) => [q.name, q.skill])));
-  const skillOf = sql`coalesce(${skills}::jsonb ->> ${calls.queue}, ${calls.queue})`;
+  const skillOf = (queue: SQL) => sql`coalesce(${skills}::jsonb ->> ${queue}, ${queue})`;
+  const callSkill = skillOf(sql`${calls.queue}`);
   // Waiting, not offered already in this pass, and not held back after the carrier failed to move them.
   const routable = and(
-    eq(calls.status, 'queued'),
+    // Literal, as the partial index calls_waiting_idx states it.
+    sql`${calls.status} = 'queued'`,
     or(isNull(calls.routeAfter), lte(calls.routeAfter, now)),
-    offered.size ? notInArray(calls.sid, [...offered]) : undefined,
+    offered.calls.size ? notInArray(calls.sid, [...offered.calls]) : undefined,
   );
+  const callbacks = dialable(now, offered.cases);
   return h.database.db.transaction(async (tx) => {
     // The agent first: passes running at once each hold a different agent, and each then takes the best
     // caller the others have not locked, so priority and wait order hold even when agents run out.
@@ -61,11 +73,14 @@ async function matchOne(h: Hotline, offered: Set<string>): Promise<Made | 'none'
       .innerJoin(staff, eq(staff.id, agents.staffId))
       .where(
         and(
-          eq(agents.presence, 'available'),
+          sql`${agents.presence} = 'available'`,
           eq(staff.disabled, false),
           // An agent whose softphone connection is gone (in the grace before offline) is not rung.
           isNull(agents.goneAt),
-          sql`exists (select 1 from ${calls} where ${routable} and (${staff.skills} ->> ${skillOf}) is not null)`,
+          or(
+            sql`exists (select 1 from ${calls} where ${routable} and (${staff.skills} ->> ${callSkill}) is not null)`,
+            sql`exists (select 1 from ${cases} where ${callbacks} and (${staff.skills} ->> ${skillOf(sql`${cases.queue}`)}) is not null)`,
+          ),
         ),
       )
       .orderBy(asc(agents.idleSince), asc(agents.staffId))
@@ -73,34 +88,61 @@ async function matchOne(h: Hotline, offered: Set<string>): Promise<Made | 'none'
       .for('update', { of: agents, skipLocked: true });
     if (!agent) return 'none';
     const [call] = await tx
-      .select({ sid: calls.sid, queue: calls.queue })
+      .select({ sid: calls.sid, queue: calls.queue, priority: calls.priority, queuedAt: calls.queuedAt })
       .from(calls)
-      .where(and(routable, sql`(${JSON.stringify(agent.skills)}::jsonb ->> ${skillOf}) is not null`))
+      .where(and(routable, sql`(${JSON.stringify(agent.skills)}::jsonb ->> ${callSkill}) is not null`))
       .orderBy(desc(calls.priority), asc(calls.queuedAt))
       .limit(1)
       .for('update', { skipLocked: true });
+    const callback = await bestCallback(tx, agent.skills, skillOf, now, offered.cases);
+    if (callback && (!call || aheadOf(callback, call))) return offerToAgent(tx, h, { caseId: callback.id, queue: callback.queue ?? '' }, agent.staffId, now);
     if (!call) return 'raced';
-    const ringWindow = SETUP_SECONDS + h.config.offerRingLimit * h.config.ringCycleSeconds;
-    const [offer] = await tx
-      .insert(offers)
-      .values({
-        callSid: call.sid,
-        staffId: agent.staffId,
-        queue: call.queue ?? '',
-        status: 'ringing',
-        offeredAt: now,
-        deadlineAt: new Date(now.getTime() + ringWindow * 1000),
-      })
-      .returning({ id: offers.id });
-    await tx.update(agents).set({ presence: 'ringing', breakReason: null, since: now }).where(eq(agents.staffId, agent.staffId));
-    await tx.update(calls).set({ status: 'offered' }).where(eq(calls.sid, call.sid));
-    await appendEvents(tx, call.sid, [{ type: 'offer.made', data: { offerId: offer!.id, staffId: agent.staffId, queue: call.queue } }], now);
-    return { offerId: offer!.id, callSid: call.sid, staffId: agent.staffId };
+    return offerToAgent(tx, h, { callSid: call.sid, queue: call.queue ?? '' }, agent.staffId, now);
   });
 }
 
+/** A callback goes before a caller only with a higher priority, or the same and an earlier place in line. */
+function aheadOf(callback: { priority: number | null; placeAt: Date | null }, call: { priority: number | null; queuedAt: Date | null }): boolean {
+  const [b, c] = [callback.priority ?? 0, call.priority ?? 0];
+  if (b !== c) return b > c;
+  return (callback.placeAt?.getTime() ?? Infinity) < (call.queuedAt?.getTime() ?? Infinity);
+}
+
+async function offerToAgent(tx: Tx, h: Hotline, what: { callSid: string; queue: string } | { caseId: number; queue: string }, staffId: number, now: Date): Promise<Made> {
+  // A callback rings on the agent's page at once (no carrier leg to set up first).
+  const ringWindow = ('caseId' in what ? 0 : SETUP_SECONDS) + h.config.offerRingLimit * h.config.ringCycleSeconds;
+  const deadlineAt = new Date(now.getTime() + ringWindow * 1000);
+  if ('caseId' in what) {
+    const [offer] = await tx
+      .insert(offers)
+      .values({ ...what, staffId, status: 'ringing', offeredAt: now, ringStartedAt: now, deadlineAt })
+      .returning({ id: offers.id });
+    await tx.update(agents).set({ presence: 'ringing', breakReason: null, since: now }).where(eq(agents.staffId, staffId));
+    await callbackOffered(tx, what.caseId, offer!.id, staffId, now);
+    return { offerId: offer!.id, caseId: what.caseId, staffId };
+  }
+  // The offer, the agent ringing, the caller offered and the call's event: one statement, one round trip,
+  // so the pair stays locked no longer than it must.
+  const at = now.toISOString();
+  const [offer] = await rows<{ id: number }>(tx, sql`
+    with offer as (
+      insert into offers (call_sid, staff_id, queue, status, offered_at, deadline_at)
+      values (${what.callSid}, ${staffId}::int, ${what.queue}, 'ringing', ${at}::timestamptz, ${deadlineAt.toISOString()}::timestamptz)
+      returning id
+    ), ringing as (
+      update agents set presence = 'ringing', break_reason = null, since = ${at}::timestamptz where staff_id = ${staffId}::int
+    ), offered as (
+      update calls set status = 'offered' where sid = ${what.callSid}
+    ), logged as (
+      insert into call_events (call_sid, at, type, data)
+      select ${what.callSid}, ${at}::timestamptz, 'offer.made', jsonb_build_object('offerId', id, 'staffId', ${staffId}::int, 'queue', ${what.queue}::text) from offer
+    )
+    select id from offer`);
+  return { offerId: Number(offer!.id), callSid: what.callSid, staffId };
+}
+
 /** Pop the agent's screen, and take the caller out of the carrier's queue into a Dial to the agent. */
-async function ring(h: Hotline, m: Made): Promise<void> {
+async function ring(h: Hotline, m: { offerId: number; callSid: string; staffId: number }): Promise<void> {
   const pop = await screenPop(h.database.db, m.callSid, m.offerId, h.now());
   if (pop) h.bus.emit('offer', { staffId: m.staffId, offerId: m.offerId, screenPop: pop });
   try {

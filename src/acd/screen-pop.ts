@@ -1,7 +1,10 @@
-import { and, asc, desc, eq, inArray, ne, or } from 'drizzle-orm';
-import { callbacks, callNotes, calls, staff } from '../../db/schema.ts';
+import { and, asc, desc, eq, inArray, ne } from 'drizzle-orm';
+import { callNotes, calls, staff } from '../../db/schema.ts';
+import { casesOfCaller, type OpenCase } from '../cases/lists.ts';
+import { contactKey } from '../cases/reference.ts';
 import type { Db, Tx } from '../database.ts';
 import type { Disposition, Topic } from '../notes/choices.ts';
+import type { CallbackPop } from '../callbacks/offers.ts';
 
 /** What the agent sees the moment the phone rings: who is calling and what the IVR learned. */
 export type ScreenPop = {
@@ -22,18 +25,17 @@ export type ScreenPop = {
     endReason: string | null;
     notes: Array<{ employeeNo: string; topic: Topic | null; disposition: Disposition | null; text: string }>;
   }>;
-  /**
-   * The caller's open cases. Cases (complaints, lost items …) do not exist yet: for now these are the
-   * callbacks still owed to this number or promised on one of the earlier calls.
-   */
-  openCallbacks: Array<{ id: number; dueAt: string; queue: string }>;
+  /** The caller's open cases (by their number, or made on one of the earlier calls), soonest due first. */
+  openCases: OpenCase[];
+  /** A callback offered (src/callbacks): the case the passenger is to be called back about; callSid is '' until placed. */
+  callback?: CallbackPop;
 };
 
 const PREVIOUS_CALLS = 5;
 /** Enough of a note to recognise the story; the full notes are one click away. */
 const NOTE_PREVIEW = 200;
 
-/** On the offer's hot path: the call, its earlier calls, their notes, the open callbacks (four small queries). */
+/** On the offer's hot path: the call, its earlier calls, their notes, the open cases (four small queries). */
 export async function screenPop(db: Db | Tx, callSid: string, offerId: number, now: Date): Promise<ScreenPop | undefined> {
   const [call] = await db.select().from(calls).where(eq(calls.sid, callSid));
   if (!call) return undefined;
@@ -52,11 +54,7 @@ export async function screenPop(db: Db | Tx, callSid: string, offerId: number, n
         .where(inArray(callNotes.callSid, sids))
         .orderBy(asc(callNotes.createdAt))
     : [];
-  const owed = await db
-    .select({ id: callbacks.id, dueAt: callbacks.dueAt, queue: callbacks.queue })
-    .from(callbacks)
-    .where(and(eq(callbacks.status, 'open'), sids.length ? or(eq(callbacks.number, call.from), inArray(callbacks.callSid, sids)) : eq(callbacks.number, call.from)))
-    .orderBy(asc(callbacks.dueAt));
+  const owed = await casesOfCaller(db, contactKey(call.from), sids, now);
   return {
     callSid,
     offerId,
@@ -73,6 +71,6 @@ export async function screenPop(db: Db | Tx, callSid: string, offerId: number, n
         .filter((n) => n.callSid === p.callSid)
         .map(({ employeeNo, topic, disposition, text }) => ({ employeeNo, topic, disposition, text: text.slice(0, NOTE_PREVIEW) })),
     })),
-    openCallbacks: owed.map((c) => ({ id: c.id, dueAt: c.dueAt.toISOString(), queue: c.queue })),
+    openCases: owed,
   };
 }

@@ -1,13 +1,20 @@
 import { and, desc, eq, gte, inArray, isNotNull, sql } from 'drizzle-orm';
-import { agents, callbacks, callEvents, calls, offers, staff } from '../../db/schema.ts';
+import { agents, callEvents, calls, caseCalls, caseClocks, cases, offers, staff } from '../../db/schema.ts';
+import { OPEN_STATUSES } from '../cases/choices.ts';
+import { contactKey } from '../cases/reference.ts';
+import { appendCaseEvents } from '../cases/timeline.ts';
+import { announce, openCase, type Case } from '../cases/cases.ts';
+import { caseLanguage } from '../cases/input.ts';
+import type { Tx } from '../database.ts';
 import type { Hotline } from '../hotline.ts';
 import { appendEvents } from '../calls/events.ts';
 import type { Queue } from './queues.ts';
+import { inWindow } from '../callbacks/line.ts';
 
 /**
  * A caller's wait in a queue, turn by turn of the carrier's wait loop: their place in line and the expected
  * wait every `hold.announceEverySeconds`, the offer of a call back once `hold.callbackAfterSeconds` have
- * passed, and the call back they ask for (a `callbacks` row with a due time). Every length of time is
+ * passed (inside the queue's calling window), and the call back they ask for (a callback case with a due time). Every length of time is
  * measured from the call's `queued_at` on the hotline's clock, never from the carrier's `QueueTime`.
  */
 
@@ -64,9 +71,11 @@ export async function waitTurn(h: Hotline, callSid: string, options: { callbacks
     .orderBy(desc(callEvents.id))
     .limit(1);
   const waitedSeconds = seconds(call.queuedAt, now);
+  // A call back is offered only while passengers may be called (nobody is promised a call at 03:00).
+  const mayCallBack = options.callbacks && callbackNumber(call.from) !== undefined && inWindow(h, call.queue, now).getTime() === now.getTime();
   const plan = planTurn({
     announceEverySeconds: hold.announceEverySeconds,
-    callbackAfterSeconds: options.callbacks && callbackNumber(call.from) ? hold.callbackAfterSeconds : undefined,
+    callbackAfterSeconds: mayCallBack ? hold.callbackAfterSeconds : undefined,
     waitedSeconds,
     sinceAnnouncedSeconds: last ? seconds(last.at, now) : undefined,
   });
@@ -128,11 +137,12 @@ async function positionOf(h: Hotline, call: { sid: string; queue: string | null;
   const name = call.queue ?? '';
   const competing = new Set([name]);
   if (queue) {
+    // The skills of the queue's team, a handful of rows however many people hold them.
     const team = await h.database.db
-      .select({ skills: staff.skills })
+      .selectDistinct({ skill: sql<string>`jsonb_object_keys(${staff.skills})` })
       .from(staff)
       .where(and(eq(staff.disabled, false), sql`(${staff.skills} ->> ${queue.skill}) is not null`));
-    const skills = new Set(team.flatMap((member) => Object.keys(member.skills)));
+    const skills = new Set(team.map((row) => row.skill));
     for (const q of h.queues.values()) if (skills.has(q.skill)) competing.add(q.name);
   }
   const mine = sql`(${-(call.priority ?? 0)}::int, ${call.queuedAt.toISOString()}::timestamptz, ${call.sid}::text)`;
@@ -211,51 +221,95 @@ export function callbackNumber(from: string): string | undefined {
   return digits && !WITHHELD.has(digits) ? from.trim() : undefined;
 }
 
-export type Callback = typeof callbacks.$inferSelect;
+/** A call back the passenger was promised: a callback case, due when its resolve clock says. */
+export type Callback = { caseId: number; reference: string; queue: string; language: string; requestedAt: Date; dueAt: Date };
 
 /**
- * The waiting caller pressed 1: a callback row due in `delayMinutes` on the number they call from, in their
- * queue and language; the call leaves routing for good (status `callback`, end reason `callback-requested`)
- * and its log says so (`queue.callback-requested`). Undefined when the caller is no longer simply waiting
- * (an agent's phone is already ringing for them) or cannot be called back. Asking again (a retried
- * webhook) gives the callback already made.
+ * The waiting caller pressed 1: a callback case (src/cases) due in `delayMinutes` on the number they call
+ * from, in their queue and language; the call leaves routing for good (status `callback`, end reason
+ * `callback-requested`) and its log says so (`queue.callback-requested`). Undefined when the caller is no
+ * longer simply waiting (an agent's phone is already ringing for them) or cannot be called back. Asking
+ * again (a retried webhook) gives the callback already made.
  */
 export async function requestCallback(h: Hotline, callSid: string, options: { delayMinutes?: number } = {}): Promise<Callback | undefined> {
   const now = h.now();
   const delayMinutes = options.delayMinutes ?? DEFAULT_CALLBACK_DELAY_MINUTES;
-  const made = await h.database.db.transaction(async (tx) => {
+  const made = await h.database.db.transaction(async (tx): Promise<{ callback: Callback; fresh: boolean; opened?: Case } | undefined> => {
     const [call] = await tx.select().from(calls).where(eq(calls.sid, callSid)).for('update');
     if (call?.status === 'callback') {
-      const [existing] = await tx.select().from(callbacks).where(eq(callbacks.callSid, callSid)).orderBy(desc(callbacks.id)).limit(1);
+      const existing = await callbackOf(tx, callSid);
       return existing && { callback: existing, fresh: false };
     }
     const number = call ? callbackNumber(call.from) : undefined;
     if (!call || call.status !== 'queued' || !number) return undefined;
-    const [callback] = await tx
-      .insert(callbacks)
-      .values({
-        callSid,
-        number,
-        queue: call.queue ?? '',
-        language: call.ivr.language,
-        requestedAt: now,
-        dueAt: new Date(now.getTime() + delayMinutes * 60_000),
-      })
-      .returning();
+    const joined = await joinOpenCallback(tx, call, number, now);
+    if (joined) return { callback: { ...joined.callback, language: call.ivr.language }, fresh: true, opened: joined.changed };
+    const dueAt = new Date(now.getTime() + delayMinutes * 60_000);
+    const opened = await openCase(
+      tx,
+      h,
+      { type: 'callback', category: 'requested-in-queue', contactNumber: number, language: caseLanguage(call.ivr.language), callSid, dueAt: dueAt.toISOString() },
+      { staffId: null, source: 'ivr' },
+      now,
+      // The callback keeps the caller's place in line and priority.
+      { queue: call.queue ?? '', waiting: { since: call.queuedAt ?? now, priority: call.priority } },
+    );
     await tx.update(calls).set({ status: 'callback', endReason: 'callback-requested' }).where(eq(calls.sid, callSid));
     const waitedSeconds = call.queuedAt ? seconds(call.queuedAt, now) : undefined;
     await appendEvents(tx, callSid, [
-      { type: 'queue.callback-requested', data: { callbackId: callback!.id, queue: callback!.queue, dueAt: callback!.dueAt.toISOString(), waitedSeconds } },
+      { type: 'queue.callback-requested', data: { caseId: opened.id, reference: opened.reference, queue: opened.queue, dueAt: dueAt.toISOString(), waitedSeconds } },
     ], now);
-    return { callback: callback!, fresh: true };
+    return { callback: { caseId: opened.id, reference: opened.reference, queue: opened.queue ?? '', language: call.ivr.language, requestedAt: now, dueAt }, fresh: true, opened };
   });
-  if (made?.fresh) h.bus.emit('changed');
+  if (made?.opened) announce(h, made.opened);
   return made?.callback;
+}
+
+/**
+ * One request, one callback: a caller asking again from the same number for the same queue while their
+ * callback is still open joins it (the case's timeline says so) and is promised what is left of its time.
+ * Two such requests at once (two calls from one phone) are settled by a lock on the number and queue.
+ */
+async function joinOpenCallback(tx: Tx, call: typeof calls.$inferSelect, number: string, now: Date) {
+  const key = contactKey(number);
+  const queue = call.queue ?? '';
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`callback:${key}:${queue}`}))`);
+  const [open] = await tx
+    .select()
+    .from(cases)
+    .where(and(eq(cases.type, 'callback'), eq(cases.contactKey, key), eq(cases.queue, queue), inArray(cases.status, [...OPEN_STATUSES])))
+    .orderBy(cases.id)
+    .limit(1)
+    .for('update');
+  if (!open) return undefined;
+  const [clock] = await tx.select({ dueAt: caseClocks.dueAt }).from(caseClocks).where(and(eq(caseClocks.caseId, open.id), eq(caseClocks.kind, 'resolve')));
+  await tx.insert(caseCalls).values({ caseId: open.id, callSid: call.sid, link: 'joined', at: now }).onConflictDoNothing();
+  const [changed] = await tx.update(cases).set({ updatedAt: now, version: open.version + 1 }).where(eq(cases.id, open.id)).returning();
+  await appendCaseEvents(tx, open.id, { staffId: null, source: 'ivr' }, [{ type: 'joined', data: { callSid: call.sid, waitedSeconds: call.queuedAt ? seconds(call.queuedAt, now) : null } }], now);
+  await tx.update(calls).set({ status: 'callback', endReason: 'callback-requested' }).where(eq(calls.sid, call.sid));
+  // A due time already passed is promised as soon as can be (the caller hears "within a minute").
+  const dueAt = clock && clock.dueAt > now ? clock.dueAt : new Date(now.getTime() + 60_000);
+  await appendEvents(tx, call.sid, [{ type: 'queue.callback-requested', data: { caseId: open.id, reference: open.reference, queue, dueAt: dueAt.toISOString(), joined: true } }], now);
+  return { callback: { caseId: open.id, reference: open.reference, queue, requestedAt: now, dueAt }, changed: changed! };
+}
+
+/** The callback case a caller's request made or joined, with its promised time. */
+async function callbackOf(tx: Tx, callSid: string): Promise<Callback | undefined> {
+  const [row] = await tx
+    .select({ caseId: cases.id, reference: cases.reference, queue: cases.queue, requestedAt: caseCalls.at, dueAt: caseClocks.dueAt, language: calls.ivr })
+    .from(caseCalls)
+    .innerJoin(cases, eq(cases.id, caseCalls.caseId))
+    .innerJoin(caseClocks, and(eq(caseClocks.caseId, cases.id), eq(caseClocks.kind, 'resolve')))
+    .innerJoin(calls, eq(calls.sid, caseCalls.callSid))
+    .where(and(eq(caseCalls.callSid, callSid), eq(cases.type, 'callback')))
+    .orderBy(desc(cases.id))
+    .limit(1);
+  return row && { ...row, queue: row.queue ?? '', language: row.language.language };
 }
 
 /** Whole minutes from the request to the callback's due time, as promised to the caller. */
 export function callbackMinutes(callback: Callback): number {
-  return Math.round(seconds(callback.requestedAt, callback.dueAt) / 60);
+  return Math.max(1, Math.round(seconds(callback.requestedAt, callback.dueAt) / 60));
 }
 
 function seconds(from: Date, to: Date): number {

@@ -1,9 +1,9 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { callReplies, calls } from '../../db/schema.ts';
-import type { Tx } from '../database.ts';
+import { rows, type Tx } from '../database.ts';
 import type { Hotline } from '../hotline.ts';
 import { enterAt, isListening, speak, start, step } from '../ivr/engine.ts';
-import type { IvrContext, IvrInput, IvrOutput, IvrState, StepResult } from '../ivr/types.ts';
+import type { IvrContext, IvrEvent, IvrInput, IvrOutput, IvrState, StepResult } from '../ivr/types.ts';
 import { getAnnouncement } from './announcement.ts';
 import { appendEvents } from './events.ts';
 import { surveyCallEnded } from '../surveys/survey.ts';
@@ -24,25 +24,56 @@ type CallRow = typeof calls.$inferSelect;
 /** A call in these states has left the IVR and the queues for good. */
 const OVER = ['ended', 'callback'];
 
-/** A new call arrives: it enters the hotline's flow at the start. */
+/**
+ * A new call arrives: it enters the hotline's flow at the start. One statement, one round trip: the call row
+ * with its first step already taken, its events and its reply, written together only if the call is new. A
+ * webhook Twilio retries finds the call there and is answered the stored reply.
+ */
 export async function answerCall(h: Hotline, call: NewCall, render: Render): Promise<string> {
   const ctx = await context(h);
   const result = start(ctx);
-  return h.database.db.transaction(async (tx) => {
-    const inserted = await tx
-      .insert(calls)
-      .values({ ...call, status: 'ivr', ivr: result.state, seq: 0, startedAt: ctx.now })
-      .onConflictDoNothing()
-      .returning({ sid: calls.sid });
-    if (inserted.length === 0) return (await storedReply(tx, call.sid, 0)) ?? unexpected(tx, ctx, await lockCall(tx, call.sid), 0, render);
-    await appendEvents(tx, call.sid, [{ type: 'call.started', data: { from: call.from, to: call.to } }], ctx.now);
-    return apply(tx, call.sid, 0, result, render, ctx.now);
-  });
+  const next = transition(0, result, render, ctx.now);
+  const events: IvrEvent[] = [{ type: 'call.started', data: { from: call.from, to: call.to } }, ...next.events];
+  const [written] = await rows<{ fresh: boolean; stored: string | null }>(h.database.db, sql`
+    with fresh as (
+      insert into calls (sid, from_number, to_number, status, ivr, seq, started_at, queue, priority, queued_at, end_reason)
+      values (${call.sid}, ${call.from}, ${call.to}, ${next.status}, ${JSON.stringify(result.state)}::jsonb, 1, ${iso(ctx.now)}::timestamptz,
+              ${next.queue ?? null}, ${next.priority ?? null}::int, ${next.queuedAt ? iso(next.queuedAt) : null}::timestamptz, ${next.endReason ?? null})
+      on conflict do nothing
+      returning sid
+    ), logged as (${logEvents(events, ctx.now)}), replied as (
+      insert into call_replies (call_sid, seq, twiml) select sid, 0, ${next.twiml} from fresh
+    )
+    select exists (select 1 from fresh) as fresh, (select twiml from call_replies where call_sid = ${call.sid} and seq = 0) as stored`);
+  if (written!.fresh) return next.twiml;
+  if (written!.stored !== null) return written!.stored;
+  // Known already but with no first reply (taken in by a later step's webhook): the careful way.
+  return h.database.db.transaction(async (tx) => unexpected(tx, ctx, await lockCall(tx, call.sid), 0, render));
 }
 
 /** The caller pressed keys, spoke or stayed silent at the step numbered `seq`. */
 export async function takeInput(h: Hotline, call: NewCall, seq: number, input: IvrInput, render: Render): Promise<string> {
   const ctx = await context(h);
+  // The usual step, in two round trips and no transaction: read the call, then one statement that takes the
+  // step only if the call is still where it was read (its `seq`), with its events and reply. Anything else
+  // (a retry, a late or unexpected step, a race lost) goes the careful way below.
+  const row = await getCall(h, call.sid);
+  if (row && seq === row.seq && row.status === 'ivr' && isListening(ctx, row.ivr)) {
+    const next = transition(seq, step(ctx, row.ivr, input), render, ctx.now);
+    const [taken] = await rows<{ taken: boolean }>(h.database.db, sql`
+      with moved as (
+        update calls set ivr = ${JSON.stringify(next.state)}::jsonb, seq = ${seq + 1}::int, status = ${next.status},
+          queue = coalesce(${next.queue ?? null}, queue), priority = coalesce(${next.priority ?? null}::int, priority),
+          queued_at = coalesce(${next.queuedAt ? iso(next.queuedAt) : null}::timestamptz, queued_at),
+          end_reason = coalesce(${next.endReason ?? null}, end_reason)
+        where sid = ${call.sid} and seq = ${seq}::int and status = 'ivr'
+        returning sid
+      ), logged as (${logEvents(next.events, ctx.now, 'moved')}), replied as (
+        insert into call_replies (call_sid, seq, twiml) select sid, ${seq}::int, ${next.twiml} from moved on conflict do nothing
+      )
+      select exists (select 1 from moved) as taken`);
+    if (taken!.taken) return next.twiml;
+  }
   return h.database.db.transaction(async (tx) => {
     const row = await lockCall(tx, call.sid);
     if (!row) {
@@ -79,25 +110,57 @@ async function unexpected(tx: Tx, ctx: IvrContext, row: CallRow | undefined, seq
   return apply(tx, row.sid, Math.max(seq, row.seq), result, render, ctx.now);
 }
 
-async function apply(tx: Tx, sid: string, seq: number, result: StepResult, render: Render, at: Date): Promise<string> {
+/** What a step writes: the call's new state and status, its events, and the reply the caller is answered. */
+type Transition = {
+  state: IvrState;
+  status: 'ivr' | 'queued' | 'closing';
+  queue?: string;
+  priority?: number;
+  queuedAt?: Date;
+  endReason?: string;
+  events: IvrEvent[];
+  twiml: string;
+};
+
+function transition(seq: number, result: StepResult, render: Render, at: Date): Transition {
   const then = result.output.then;
-  const queued = then.kind === 'queue';
+  const queued = then.kind === 'queue' ? { queue: then.queue, priority: then.priority, queuedAt: at } : {};
+  return {
+    state: result.state,
+    status: then.kind === 'listen' ? 'ivr' : then.kind === 'queue' ? 'queued' : 'closing',
+    ...queued,
+    ...(then.kind === 'hangup' ? { endReason: 'hung-up-by-ivr' } : {}),
+    events: then.kind === 'queue' ? [...result.events, { type: 'queue.joined', data: { queue: then.queue, priority: then.priority } }] : result.events,
+    twiml: render(result.output, seq + 1),
+  };
+}
+
+async function apply(tx: Tx, sid: string, seq: number, result: StepResult, render: Render, at: Date): Promise<string> {
+  const next = transition(seq, result, render, at);
   await tx
     .update(calls)
     .set({
-      ivr: result.state,
+      ivr: next.state,
       seq: seq + 1,
-      status: then.kind === 'listen' ? 'ivr' : queued ? 'queued' : 'closing',
-      ...(queued ? { queue: then.queue, priority: then.priority, queuedAt: at } : {}),
-      ...(then.kind === 'hangup' ? { endReason: 'hung-up-by-ivr' } : {}),
+      status: next.status,
+      ...(next.queue !== undefined ? { queue: next.queue, priority: next.priority, queuedAt: next.queuedAt } : {}),
+      ...(next.endReason ? { endReason: next.endReason } : {}),
     })
     .where(eq(calls.sid, sid));
-  const events = queued ? [...result.events, { type: 'queue.joined', data: { queue: then.queue, priority: then.priority } }] : result.events;
-  await appendEvents(tx, sid, events, at);
-  const twiml = render(result.output, seq + 1);
-  await tx.insert(callReplies).values({ callSid: sid, seq, twiml }).onConflictDoNothing();
-  return twiml;
+  await appendEvents(tx, sid, next.events, at);
+  await tx.insert(callReplies).values({ callSid: sid, seq, twiml: next.twiml }).onConflictDoNothing();
+  return next.twiml;
 }
+
+/** The insert of a step's events, in order, for the call `from` (a CTE naming it in `sid`) returned. */
+function logEvents(events: IvrEvent[], at: Date, from = 'fresh') {
+  return sql`insert into call_events (call_sid, at, type, data)
+    select ${sql.identifier(from)}.sid, ${iso(at)}::timestamptz, e.value ->> 'type', coalesce(e.value -> 'data', '{}'::jsonb)
+    from ${sql.identifier(from)}, jsonb_array_elements(${JSON.stringify(events)}::jsonb) with ordinality as e(value, n)
+    order by e.n`;
+}
+
+const iso = (at: Date) => at.toISOString();
 
 /**
  * The carrier reports the caller's leg is over (hung up, or we hung up), or says it no longer has the call

@@ -25,6 +25,12 @@ export function describeEvent(event: CallEvent): string | undefined {
       return `!! application error: ${event.message}`;
     case 'ended':
       return `~ call ended (${event.by === 'twiml' ? 'the hotline hung up' : event.by === 'caller' ? 'you hung up' : event.by})`;
+    case 'dialled':
+      return `~ your phone rings: ${event.from} is calling you`;
+    case 'answered':
+      return event.by === 'human' ? '~ you answer' : '~ your answering machine answers';
+    case 'unanswered':
+      return `~ the call was not answered (${event.status})`;
     case 'listening':
       return undefined;
   }

@@ -139,6 +139,10 @@ export const flowFile = z.strictObject({
       callbackOffer: prompt.optional(),
       /** Said after the caller pressed 1, before they leave the queue; {minutes} is the callback's delay. */
       callbackConfirmed: prompt.optional(),
+      /** Left on a passenger's answering machine when a callback reaches one; {reference} is the case's. */
+      callbackMachine: prompt.optional(),
+      /** Said to a passenger who answers a callback the agent could no longer take; they are called again. */
+      callbackSorry: prompt.optional(),
       /** Said when the agent has hung up and the call is over. */
       thanks: prompt,
     })

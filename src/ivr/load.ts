@@ -1,15 +1,15 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { parse } from 'yaml';
 import type { z } from 'zod';
 import { flowFile, type Flow, type Flows, type IvrNode, type Prompt, type PromptItem } from './flow.ts';
 import { resolve } from './engine.ts';
+import { checkedYaml } from '../yaml-file.ts';
 
 /** A flow file that cannot run; the message names the file, the node and the field. */
 export class FlowError extends Error {}
 
-/** Read and check every `*.yaml` flow in `dir` (queues.yaml and other non-flow files excluded by name). */
-export function loadFlows(dir: string, exclude: string[] = ['queues.yaml']): Flows {
+/** Read and check every `*.yaml` flow in `dir` (queues.yaml, cases.yaml and other non-flow files excluded by name). */
+export function loadFlows(dir: string, exclude: string[] = ['queues.yaml', 'cases.yaml']): Flows {
   const files = readdirSync(dir)
     .filter((f) => f.endsWith('.yaml') && !exclude.includes(f))
     .sort();
@@ -23,15 +23,7 @@ export function loadFlows(dir: string, exclude: string[] = ['queues.yaml']): Flo
 }
 
 export function parseFlow(path: string, text: string): Flow {
-  let data: unknown;
-  try {
-    data = parse(text, { prettyErrors: true });
-  } catch (err) {
-    throw new FlowError(`${path}: not valid YAML: ${(err as Error).message.split('\n')[0]}`);
-  }
-  const parsed = flowFile.safeParse(data);
-  if (!parsed.success) throw new FlowError(`${path}: ${describe(parsed.error.issues[0]!)}`);
-  return { ...parsed.data, name: basename(path, '.yaml') };
+  return { ...checkedYaml(path, text, flowFile, describe, (message) => new FlowError(message)), name: basename(path, '.yaml') };
 }
 
 function describe(issue: z.core.$ZodIssue): string {

@@ -1,6 +1,8 @@
 import { and, eq, isNotNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { callbacks, callNotes, calls, offers, staff } from '../../db/schema.ts';
+import { callNotes, calls, offers, staff } from '../../db/schema.ts';
+import { announce, type Case } from '../cases/cases.ts';
+import { keepPromise } from '../cases/promised.ts';
 import type { Hotline } from '../hotline.ts';
 import { refusing, unstorable } from '../input.ts';
 import type { StaffMember } from '../staff/staff.ts';
@@ -9,7 +11,7 @@ import { DISPOSITIONS, TOPICS, type Disposition, type Topic } from './choices.ts
 /**
  * An agent's notes on a call ("listen and record"). The page saves while the agent types, numbering each
  * save; the database keeps the highest number, so a save that arrives late (a socket that dropped and came
- * back, a retried PUT) never overwrites a newer one. A promised callback is kept as one `callbacks` row.
+ * back, a retried PUT) never overwrites a newer one. A promised callback is kept as one callback case.
  */
 
 
@@ -49,7 +51,8 @@ export type Notes = {
   text: string;
   disposition: Disposition | null;
   callbackDueAt: string | null;
-  callbackId: number | null;
+  /** The callback case the promise made. */
+  callbackCaseId: number | null;
 };
 
 /** The answer to a save over the socket: the version now stored, or why the save was refused. */
@@ -92,7 +95,8 @@ export async function saveNotes(
   const dueAt = input.callbackDueAt == null ? input.callbackDueAt : new Date(input.callbackDueAt);
   if (dueAt && dueAt.getTime() <= now.getTime()) throw new NotesError('callbackDueAt must be in the future', 'callbackDueAt');
 
-  return h.database.db.transaction(async (tx) => {
+  const touched: Case[] = [];
+  const saved = await h.database.db.transaction(async (tx) => {
     const [answered] = await tx
       .select({ from: calls.from, queue: calls.queue, ivr: calls.ivr })
       .from(offers)
@@ -129,31 +133,13 @@ export async function saveNotes(
       throw new NotesError('callbackDueAt is required when the disposition is callback-promised', 'callbackDueAt');
     }
 
-    // The promised callback: one row per notes, made, moved or cancelled with them.
-    let callbackId = row.callbackId;
-    if (row.disposition === 'callback-promised') {
-      const number = row.contactNumber.trim() || answered.from;
-      const moved = callbackId
-        ? await tx
-            .update(callbacks)
-            .set({ dueAt: row.callbackDueAt!, number })
-            .where(and(eq(callbacks.id, callbackId), eq(callbacks.status, 'open')))
-            .returning({ id: callbacks.id })
-        : [];
-      if (moved.length === 0) {
-        const [made] = await tx
-          .insert(callbacks)
-          .values({ callSid, number, queue: answered.queue ?? '', language: answered.ivr.language, requestedAt: now, dueAt: row.callbackDueAt! })
-          .returning({ id: callbacks.id });
-        callbackId = made!.id;
-      }
-    } else if (callbackId) {
-      await tx.update(callbacks).set({ status: 'cancelled' }).where(and(eq(callbacks.id, callbackId), eq(callbacks.status, 'open')));
-      callbackId = null;
-    }
-    if (callbackId !== row.callbackId) await tx.update(callNotes).set({ callbackId }).where(eq(callNotes.id, row.id));
+    // The promised callback: one callback case per notes, made, moved or withdrawn with them.
+    const callbackCaseId = await keepPromise(tx, h, row, { staffId, from: answered.from, queue: answered.queue, language: answered.ivr.language }, now, touched);
+    if (callbackCaseId !== row.callbackCaseId) await tx.update(callNotes).set({ callbackCaseId }).where(eq(callNotes.id, row.id));
     return { applied: true, version: row.version, savedAt: row.updatedAt.toISOString(), disposition: row.disposition };
   });
+  for (const c of touched) announce(h, c);
+  return saved;
 }
 
 const notesColumns = {
@@ -170,7 +156,7 @@ const notesColumns = {
   text: callNotes.text,
   disposition: callNotes.disposition,
   callbackDueAt: callNotes.callbackDueAt,
-  callbackId: callNotes.callbackId,
+  callbackCaseId: callNotes.callbackCaseId,
 };
 
 function present(row: { updatedAt: Date; callbackDueAt: Date | null } & Omit<Notes, 'updatedAt' | 'callbackDueAt'>): Notes {

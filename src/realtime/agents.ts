@@ -8,6 +8,7 @@ import { refusing, unstorable } from '../input.ts';
 import { DISPOSITION_REQUIRED, mayEndWrapUp, releaseHeldWrapUp } from '../notes/disposition.ts';
 import { NotesError, parseNotes, saveNotes, type SaveAck } from '../notes/notes.ts';
 import { listen } from './handlers.ts';
+import { acceptCallback, CallbackError, declineCallback } from '../callbacks/offers.ts';
 import { requireSession, staffOf } from './server.ts';
 
 /** Agents (and supervisors, who take calls too) connect here. */
@@ -24,15 +25,18 @@ const presenceRequest = z.strictObject({
 });
 
 type PresenceAnswer = { ok: true; presence: string } | { ok: false; error: string; field?: string };
+type CallbackAnswer = { ok: true } | { ok: false; error: string; field?: string };
+const offerIdOf = z.object({ offerId: z.number('offerId must be an offer number').int('offerId must be an offer number').min(1, 'offerId must be an offer number').max(2_147_483_647, 'offerId must be an offer number') });
 
 const callSidOf = z.object({ callSid: z.string('is required').min(1, 'is required').max(64, 'is not a call').check(refusing(unstorable)) });
 const WRAP_UP_REFUSED = { ok: false, error: DISPOSITION_REQUIRED, field: 'disposition' } as const;
 
-const room = (staffId: number) => `agent:${staffId}`;
+export const room = (staffId: number) => `agent:${staffId}`;
 
 /**
  * `/agents`: one room per agent. Pushes `offer` (the screen-pop), `offer-withdrawn`, `connected`,
- * `ended`, `wrap-up-ended` and `presence`; takes `presence` {state, reason}, `wrap-up-done` and `notes`
+ * `ended`, `wrap-up-ended`, `presence` and `callback` (an accepted callback's progress); takes `presence`
+ * {state, reason}, `callback-accept` and `callback-reject` {offerId}, `wrap-up-done` and `notes`
  * {callSid, ...NotesInput}, each with an acknowledgement. Leaving wrap-up (wrap-up-done, or any presence)
  * is refused until the call's notes have a disposition (src/notes/disposition.ts).
  */
@@ -73,6 +77,18 @@ export function agentsNamespace(h: Hotline, nsp: Namespace): () => void {
       }
     });
 
+    on<CallbackAnswer>('callback-accept', 'could not call the passenger: try again', async (body) => {
+      const parsed = offerIdOf.safeParse(body ?? {});
+      if (!parsed.success) return { ok: false, error: parsed.error.issues[0]!.message, field: 'offerId' };
+      return refusedCallback(() => acceptCallback(h, me.id, parsed.data.offerId));
+    });
+
+    on<CallbackAnswer>('callback-reject', 'could not turn the callback down: try again', async (body) => {
+      const parsed = offerIdOf.safeParse(body ?? {});
+      if (!parsed.success) return { ok: false, error: parsed.error.issues[0]!.message, field: 'offerId' };
+      return refusedCallback(() => declineCallback(h, me.id, parsed.data.offerId));
+    });
+
     socket.on('disconnect', () => {
       // Another tab (or another server process) may still hold a socket for this agent. With the database
       // away the row stays; the realtime layer's reconciliation closes it once the database is back.
@@ -89,15 +105,26 @@ export function agentsNamespace(h: Hotline, nsp: Namespace): () => void {
     })().catch((err: unknown) => h.log.error({ err, staffId: me.id }, 'agent connection failed'));
   });
 
-  const forward = <E extends Exclude<keyof AcdEvents, 'changed' | 'session-ended'>>(event: E) => {
+  const forward = <E extends Exclude<keyof AcdEvents, 'changed' | 'session-ended' | 'case-changed' | 'case-alert'>>(event: E) => {
     const listener = (payload: AcdEvents[E][0]) => {
       nsp.to(room(payload.staffId)).emit(event, event === 'offer' ? (payload as AcdEvents['offer'][0]).screenPop : payload);
     };
     h.bus.on(event, listener as never);
     return () => h.bus.off(event, listener as never);
   };
-  const stops = (['offer', 'offer-withdrawn', 'connected', 'ended', 'wrap-up-ended', 'presence'] as const).map(forward);
+  const stops = (['offer', 'offer-withdrawn', 'connected', 'ended', 'wrap-up-ended', 'presence', 'callback'] as const).map(forward);
   return () => stops.forEach((stop) => stop());
+}
+
+/** A callback accepted or turned down, or why not (no longer ringing, not this agent's). */
+async function refusedCallback(act: () => Promise<void>): Promise<CallbackAnswer> {
+  try {
+    await act();
+    return { ok: true };
+  } catch (err) {
+    if (err instanceof CallbackError) return { ok: false, error: err.message };
+    throw err;
+  }
 }
 
 /** A presence change, or the reason the ACD refused it; any other failure is the listener's to answer. */

@@ -1,7 +1,10 @@
 import type { Namespace } from 'socket.io';
 import type { Hotline } from '../hotline.ts';
 import { liveMetrics, type LiveMetrics } from '../metrics/live.ts';
-import { requireSession } from './server.ts';
+import { requireSession, staffOf } from './server.ts';
+
+export const staffRoom = (staffId: number) => `staff:${staffId}`;
+export const roleRoom = (role: string) => `role:${role}`;
 
 const ROLES = ['supervisor', 'manager'] as const;
 /** Live figures go out at least this often, and at most once per THROTTLE_MS however busy the floor is. */
@@ -37,6 +40,8 @@ export function managersNamespace(h: Hotline, nsp: Namespace): () => void {
   };
 
   nsp.on('connection', async (socket) => {
+    const me = staffOf(socket);
+    void socket.join([staffRoom(me.id), roleRoom(me.role)]);
     try {
       socket.emit('metrics', await currentMetrics(h));
     } catch (err) {

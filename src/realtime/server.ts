@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import type { Server as HttpServer } from 'node:http';
 import { createAdapter } from '@socket.io/postgres-adapter';
 import pg from 'pg';
@@ -11,6 +12,7 @@ import { authenticate } from '../staff/auth.ts';
 import { liveSessions, tokenHash } from '../staff/sessions.ts';
 import type { Role, StaffMember } from '../staff/staff.ts';
 import { agentsNamespace } from './agents.ts';
+import { caseEvents } from './cases.ts';
 import { managersNamespace } from './managers.ts';
 import { phoneNamespace } from './phone.ts';
 import type { Simulator } from '../telephony/carrier/simulator/simulator.ts';
@@ -34,12 +36,15 @@ const ADAPTER_CLOSE_MS = 2_000;
  * processes, so an offer routed by one process reaches the agent's socket on another.
  */
 export async function startRealtime(h: Hotline, http: HttpServer, simulator?: Simulator): Promise<Realtime> {
-  const io = new Server(http, { serveClient: false });
+  // A cluster worker (src/workers.ts) takes only WebSocket: Node's cluster hands each connection to any
+  // worker, and a long-polling session's requests would be split between them.
+  const io = new Server(http, { serveClient: false, ...(cluster.isWorker ? { transports: ['websocket' as const] } : {}) });
   const adapter = h.database.server ? await adapterPool(h, io) : undefined;
   const namespaces = [io.of('/agents'), io.of('/managers'), ...(simulator ? [io.of('/phone')] : [])];
   const stops = [
     agentsNamespace(h, io.of('/agents')),
     managersNamespace(h, io.of('/managers')),
+    caseEvents(h, io.of('/agents'), io.of('/managers')),
     ...(simulator ? [phoneNamespace(h, io.of('/phone'), simulator)] : []),
   ];
   // A session ended here (logout) ends its sockets at once, on every process.

@@ -4,16 +4,17 @@ import type { Hotline } from '../hotline.ts';
 import { presenceOf } from '../acd/presence.ts';
 import { screenPop, type ScreenPop } from '../acd/screen-pop.ts';
 import { notesOf, type Notes } from '../notes/notes.ts';
+import { callbackPop } from '../callbacks/offers.ts';
 
 export type CurrentCall = {
   screenPop: ScreenPop;
-  offerStatus: 'ringing' | 'connected' | 'completed';
+  offerStatus: 'ringing' | 'dialling' | 'connected' | 'completed';
   answeredAt: string | null;
   notes: Notes | null;
 };
 
 /**
- * The call the agent's softphone shows: their live offer (ringing or connected) or, while they wrap up,
+ * The call the agent's softphone shows: their live offer (ringing, a callback being dialled, or connected) or, while they wrap up,
  * the call that just ended. A page reloaded mid-call or mid-wrap-up picks up where it was from this.
  */
 export async function currentCall(h: Hotline, staffId: number): Promise<CurrentCall | null> {
@@ -21,7 +22,7 @@ export async function currentCall(h: Hotline, staffId: number): Promise<CurrentC
   let [offer] = await db
     .select()
     .from(offers)
-    .where(and(eq(offers.staffId, staffId), inArray(offers.status, ['ringing', 'connected'])))
+    .where(and(eq(offers.staffId, staffId), inArray(offers.status, ['ringing', 'dialling', 'connected'])))
     .limit(1);
   if (!offer && (await presenceOf(h, staffId))?.presence === 'wrap-up') {
     [offer] = await db
@@ -32,12 +33,16 @@ export async function currentCall(h: Hotline, staffId: number): Promise<CurrentC
       .limit(1);
   }
   if (!offer) return null;
-  const pop = await screenPop(db, offer.callSid, offer.id, h.now());
+  // A callback shows its case; the call placed to the passenger, once there is one, carries the notes.
+  const pop =
+    offer.caseId !== null
+      ? await callbackPop(h, db, offer.caseId, offer.id).then((p) => p && { ...p, callSid: offer.callSid ?? '' })
+      : await screenPop(db, offer.callSid!, offer.id, h.now());
   if (!pop) return null;
   return {
     screenPop: pop,
     offerStatus: offer.status as CurrentCall['offerStatus'],
     answeredAt: offer.answeredAt?.toISOString() ?? null,
-    notes: await notesOf(h, offer.callSid, staffId),
+    notes: offer.callSid === null ? null : await notesOf(h, offer.callSid, staffId),
   };
 }

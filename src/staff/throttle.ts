@@ -24,6 +24,12 @@ export const LIMITS = {
 
 export type Limits = Record<'address' | 'accountAtAddress' | 'account', { points: number; duration: number; blockDuration: number }>;
 
+/** At most `points` in `duration` seconds; once they are spent, a wait of `blockDuration` seconds (else to the window's end). */
+export type Limit = { points: number; duration: number; blockDuration?: number };
+
+/** A count per key under one limit: `take` counts one, answering how long to wait when the limit is spent. */
+export type Counter = { take(key: string): Promise<{ allowed: true } | { allowed: false; retryAfterSeconds: number }> };
+
 /** An address someone logged in from is theirs this long (kept under the 24.8 days a Node timer can wait). */
 const TRUSTED = { points: 1, duration: 14 * 86_400 };
 
@@ -38,6 +44,11 @@ export type Attempt =
 export type LoginThrottle = {
   /** Count an attempt before its password is checked; refused while one of its limits is spent. */
   attempt(employeeNo: string, address: string): Promise<Attempt>;
+  /**
+   * A count of another kind kept where these are (on PostgreSQL the same table, told apart by `keyPrefix`, so
+   * every process shares it; else this process's memory): the passengers' public form counts per address here.
+   */
+  counter(keyPrefix: string, limit: Limit): Counter;
   close(): Promise<void>;
 };
 
@@ -84,7 +95,9 @@ export async function openLoginThrottle(database: Database, log: Logger, limits:
     };
     const sweep = setInterval(() => void sweepExpired(pool, schema), 5 * 60_000).unref();
     let closed: Promise<void> | undefined;
-    return throttle(limiters, () => {
+    // The table exists by now: limiters made later need not wait to create it.
+    const more = (limit: IRateLimiterOptions) => postgresLimiterOn(pool, schema, limit, true);
+    return throttle(limiters, more, () => {
       clearInterval(sweep);
       return (closed ??= pool.end());
     });
@@ -99,10 +112,10 @@ export function memoryLoginThrottle(limits: Limits = LIMITS): LoginThrottle {
   const options = limitOptions(limits);
   const memory = (key: keyof Limiters) => new RateLimiterMemory(options[key]);
   const limiters = { address: memory('address'), accountAtAddress: memory('accountAtAddress'), account: memory('account'), trusted: memory('trusted') };
-  return throttle(limiters, async () => {});
+  return throttle(limiters, (limit) => new RateLimiterMemory(limit), async () => {});
 }
 
-function throttle(limiters: Limiters, close: () => Promise<void>): LoginThrottle {
+function throttle(limiters: Limiters, more: (limit: IRateLimiterOptions) => RateLimiterAbstract, close: () => Promise<void>): LoginThrottle {
   return {
     async attempt(employeeNo, address) {
       // Unknown numbers are counted by what was typed, exactly as known ones: the answers tell nobody apart.
@@ -125,30 +138,53 @@ function throttle(limiters: Limiters, close: () => Promise<void>): LoginThrottle
           },
         };
       } catch (refusal) {
-        if (!(refusal instanceof RateLimiterRes)) throw refusal;
-        return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(refusal.msBeforeNext / 1000)) };
+        return refused(refusal);
       }
+    },
+    counter(keyPrefix, limit) {
+      const limiter = more({ keyPrefix, ...limit });
+      return {
+        async take(key) {
+          try {
+            await limiter.consume(key);
+            return { allowed: true };
+          } catch (refusal) {
+            return refused(refusal);
+          }
+        },
+      };
     },
     close,
   };
 }
 
+/** A limiter's refusal as the wait it asks for; anything else it threw is a fault, thrown on. */
+function refused(refusal: unknown): { allowed: false; retryAfterSeconds: number } {
+  if (!(refusal instanceof RateLimiterRes)) throw refusal;
+  return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(refusal.msBeforeNext / 1000)) };
+}
+
 /** A limit kept in the shared table (created if missing), falling back to memory while the table cannot be reached. */
 function postgresLimiter(pool: pg.Pool, schema: string | undefined, limit: IRateLimiterOptions): Promise<RateLimiterAbstract> {
   return new Promise((resolve, reject) => {
-    const limiter = new RateLimiterPostgres(
-      {
-        ...limit,
-        storeClient: pool,
-        tableName: TABLE,
-        ...(schema ? { schemaName: schema } : {}),
-        // Its own sweep would go on querying after close(); sweepExpired does the same, stoppably.
-        clearExpiredByTimeout: false,
-        insuranceLimiter: new RateLimiterMemory(limit),
-      },
-      (err) => (err ? reject(err) : resolve(limiter)),
-    );
+    const limiter: RateLimiterAbstract = postgresLimiterOn(pool, schema, limit, false, (err) => (err ? reject(err) : resolve(limiter)));
   });
+}
+
+function postgresLimiterOn(pool: pg.Pool, schema: string | undefined, limit: IRateLimiterOptions, tableCreated: boolean, ready?: (err?: unknown) => void): RateLimiterAbstract {
+  return new RateLimiterPostgres(
+    {
+      ...limit,
+      storeClient: pool,
+      tableName: TABLE,
+      ...(schema ? { schemaName: schema } : {}),
+      tableCreated,
+      // Its own sweep would go on querying after close(); sweepExpired does the same, stoppably.
+      clearExpiredByTimeout: false,
+      insuranceLimiter: new RateLimiterMemory(limit),
+    },
+    ready,
+  );
 }
 
 /** Counts whose time is up are only ever overwritten: delete them, so the table holds recent ones only. */

@@ -75,7 +75,7 @@ export function recording(h: Hotline, what: string, handler: (req: Request) => P
  */
 export const WEBHOOK_DEADLINE_MS = 8_000;
 
-function mainFlow(h: Hotline): Flow {
+export function mainFlow(h: Hotline): Flow {
   const flow = h.flows.get('hotline') ?? h.flows.values().next().value;
   if (!flow) throw new Error('no IVR flow loaded');
   return flow;

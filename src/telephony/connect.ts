@@ -1,12 +1,11 @@
 import type { Router } from 'express';
-import { z } from 'zod';
 import { dialEnded, legProgress } from '../acd/offers.ts';
 import { placement, type Placement } from '../acd/placement.ts';
 import { speak } from '../ivr/engine.ts';
 import type { Prompt } from '../ivr/flow.ts';
 import { surveyAfterCall } from '../surveys/webhooks.ts';
 import { answering, recording, type Webhooks } from './answering.ts';
-import { dialParams, parseParams, statusParams, voiceParams } from './params.ts';
+import { dialParams, numberQuery, parseParams, statusParams, voiceParams } from './params.ts';
 import { renderDial, renderHangup, renderQueue } from './twiml.ts';
 
 /**
@@ -16,12 +15,7 @@ import { renderDial, renderHangup, renderQueue } from './twiml.ts';
  * conversation, src/surveys). `/requeue` takes a caller back to waiting.
  */
 
-const offerQuery = z.looseObject({
-  offer: z
-    .string({ error: (i) => (i.input === undefined ? 'is required' : 'must be an offer number') })
-    .regex(/^\d{1,9}$/, 'must be an offer number')
-    .transform(Number),
-});
+const offerQuery = numberQuery('offer', 'an offer number');
 
 /** Seconds the carrier lets a Dial ring beyond the ring limit: our own deadline should act first. */
 const DIAL_SLACK_SECONDS = 10;

@@ -103,6 +103,21 @@ export const dialParams = call.extend({
   CallStatus: text().optional(),
 });
 
+/** A placed call's TwiML request: who answered it (answering-machine detection), when asked for. */
+export const answeredParams = call.extend({
+  AnsweredBy: text().optional(),
+});
+
+/** A query parameter naming one of our rows by number (`?offer=12`, `?attempt=3`), as our TwiML links carry it. */
+export function numberQuery<K extends string>(key: K, what: string) {
+  return z.looseObject({
+    [key]: z
+      .string({ error: (i) => (i.input === undefined ? 'is required' : `must be ${what}`) })
+      .regex(/^\d{1,9}$/, `must be ${what}`)
+      .transform(Number),
+  } as Record<K, z.ZodPipe<z.ZodString, z.ZodTransform<number, string>>>);
+}
+
 /** Statuses after which the caller's leg is over. */
 export const FINAL_STATUSES = new Set(['completed', 'busy', 'failed', 'no-answer', 'canceled']);
 

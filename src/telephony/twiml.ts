@@ -68,14 +68,14 @@ export function renderDial(said: Utterance[], client: string, offerId: number, t
   const response = new VoiceResponse();
   utter(response, said);
   const dial = response.dial({ action: urls.afterCall(offerId), method: 'POST', timeout: timeoutSeconds, answerOnBridge: true });
-  dial.client(
-    {
-      statusCallback: urls.agentLeg(offerId),
-      statusCallbackMethod: 'POST',
-      statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'],
-    },
-    xmlText(client),
-  );
+  const agent = dial.client({
+    statusCallback: urls.agentLeg(offerId),
+    statusCallbackMethod: 'POST',
+    statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'],
+  });
+  agent.identity(xmlText(client));
+  // The softphone tells which offer a ringing leg belongs to (a callback it accepted is answered at once).
+  agent.parameter({ name: 'offerId', value: String(offerId) });
   return response.toString();
 }
 

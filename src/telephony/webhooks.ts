@@ -1,4 +1,4 @@
-import express, { type Request, type Response, type Router } from 'express';
+import express, { type Request, type Router } from 'express';
 import type { Hotline } from '../hotline.ts';
 import { callerLeft } from '../acd/offers.ts';
 import { routeSoon } from '../acd/route.ts';
@@ -21,6 +21,7 @@ import { requireTwilioSignature } from './signature.ts';
 import { answering, fallbackQueue, recording, webhooks } from './answering.ts';
 import { connectWebhooks } from './connect.ts';
 import { surveyWebhooks } from '../surveys/webhooks.ts';
+import { callbackWebhooks } from '../callbacks/webhooks.ts';
 import {
   renderCallbackConfirmed,
   renderHangup,
@@ -135,6 +136,7 @@ export function twilioWebhooks(h: Hotline): Router {
   }));
 
   connectWebhooks(router, w);
+  callbackWebhooks(router, w);
   surveyWebhooks(router, w);
 
   router.post('/status', recording(h, 'status callback', async (req) => {

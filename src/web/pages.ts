@@ -21,6 +21,8 @@ export function staffPages(): Router {
   const headers = pageHeaders();
   router.get('/agent', headers, page('agent.html'));
   router.get('/dashboard', headers, page('dashboard.html'));
+  // The passengers' own page: no login; it files and looks up cases through /api/public.
+  router.get('/complaints', headers, page('complaints.html'));
   router.use('/assets', headers, express.static(DIST, { index: false, fallthrough: false }));
   return router;
 }

@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkQueues, loadQueues, parseQueues } from '../../src/acd/queues.ts';
 import { loadFlows } from '../../src/ivr/load.ts';
+import { loadRules } from '../../src/rules.ts';
 import { testFlowYaml, testFlows } from '../support/flows.ts';
 
 /** Two queues, as small as the format allows, plus one with every field: the test flow's lost-and-found and general. */
@@ -17,6 +18,7 @@ queues:
     wrapUpSeconds: 45
     serviceLevelSeconds: 30
     hold: { music: 'https://example.test/hold.mp3', announceEverySeconds: 45, callbackAfterSeconds: 90 }
+    callbacks: { firstDelaySeconds: 30, leadMinutes: 10, maxAttempts: 4, retryDelayMinutes: 20, window: office }
   general:
     skill: general
 `;
@@ -70,10 +72,11 @@ describe('a queue definition', () => {
       wrapUpSeconds: 45,
       serviceLevelSeconds: 30,
       hold: { music: 'https://example.test/hold.mp3', announceEverySeconds: 45, callbackAfterSeconds: 90 },
+      callbacks: { firstDelaySeconds: 30, leadMinutes: 10, maxAttempts: 4, retryDelayMinutes: 20, window: 'office' },
     });
   });
 
-  it('needs only a skill: priority 0, 600 s to wait, 30 s wrap-up, T = 20 s, an announcement every 60 s, no music, no callback, no overflow', () => {
+  it('needs only a skill: priority 0, 600 s to wait, 30 s wrap-up, T = 20 s, an announcement every 60 s, no music, no callback offer, no overflow; callbacks dialled at once, 3 attempts 10 minutes apart in the hotline calendar', () => {
     expect(parse(queuesYaml)().get('general')).toEqual({
       name: 'general',
       skill: 'general',
@@ -83,6 +86,7 @@ describe('a queue definition', () => {
       wrapUpSeconds: 30,
       serviceLevelSeconds: 20,
       hold: { music: undefined, announceEverySeconds: 60, callbackAfterSeconds: undefined },
+      callbacks: { firstDelaySeconds: 0, leadMinutes: 5, maxAttempts: 3, retryDelayMinutes: 10, window: 'hotline' },
     });
   });
 });
@@ -97,6 +101,16 @@ describe('mistakes in queues.yaml name the file, the queue and the field', () =>
   it('a misspelt field inside hold', () => {
     expect(broken('announceEverySeconds: 45', 'announceEverySecond: 45')).toThrow(
       /queues\.yaml: queue lost-and-found, field hold\.announceEverySecond: is not a known field/,
+    );
+  });
+
+  it('a callback window that is not a calendar of cases.yaml stops start-up', () => {
+    const dir = queuesDir();
+    cpSync('ivr-flows', dir, { recursive: true });
+    const real = readFileSync(join(dir, 'queues.yaml'), 'utf8');
+    writeFileSync(join(dir, 'queues.yaml'), real.replace('overflow: general', 'overflow: general\n    callbacks: { window: nights }'));
+    expect(() => loadRules({ flowsDir: dir, timeZone: 'Asia/Shanghai' })).toThrow(
+      /queues\.yaml: queue tickets, field callbacks\.window: names nights, which is not a calendar of cases\.yaml \(office, hotline\)/,
     );
   });
 

@@ -6,12 +6,11 @@ import { eq } from 'drizzle-orm';
 import { pino } from 'pino';
 import { calls } from '../../db/schema.ts';
 import { newBus } from '../../src/acd/bus.ts';
-import { loadQueues } from '../../src/acd/queues.ts';
 import { route } from '../../src/acd/route.ts';
 import { loadConfig } from '../../src/config.ts';
+import { loadRules } from '../../src/rules.ts';
 import { openDatabase } from '../../src/database.ts';
 import type { Hotline } from '../../src/hotline.ts';
-import { loadFlows } from '../../src/ivr/load.ts';
 
 const [url, schema] = process.argv.slice(2) as [string, string];
 const config = loadConfig({ LOG_LEVEL: 'silent', PORT: '0' });
@@ -20,8 +19,7 @@ const moved: string[] = [];
 const h: Hotline = {
   config,
   database,
-  flows: loadFlows(config.flowsDir),
-  queues: loadQueues(config.flowsDir),
+  ...loadRules(config),
   bus: newBus(),
   log: pino({ level: 'silent' }),
   processId: `race-${process.pid}`,
@@ -34,6 +32,9 @@ const h: Hotline = {
     async hangup() {},
     async callState() {
       return 'live' as const;
+    },
+    async placeCall() {
+      throw new Error('no calls are placed in this race');
     },
   },
 };

@@ -15,7 +15,7 @@ const ACCOUNT_SID = `AC${'1'.repeat(32)}`;
 const AUTH_TOKEN = 'restart-test-token';
 let database: Database;
 let twilioRest: Awaited<ReturnType<typeof fakeTwilioRest>>;
-const env = () => ({ CARRIER: 'twilio', TWILIO_ACCOUNT_SID: ACCOUNT_SID, TWILIO_AUTH_TOKEN: AUTH_TOKEN, TWILIO_API_URL: twilioRest.url });
+const env = () => ({ CARRIER: 'twilio', TWILIO_ACCOUNT_SID: ACCOUNT_SID, TWILIO_AUTH_TOKEN: AUTH_TOKEN, TWILIO_API_URL: twilioRest.url, TWILIO_CALLER_ID: '+864008000123' });
 
 beforeAll(async () => {
   database = await testDatabase();
@@ -55,7 +55,7 @@ describe('a restart with callers waiting', () => {
       // The caller's leg fetches the Dial from the restarted server.
       const connect = await signedPost(after.url, '/twilio/connect?offer=1', callParams(first, { AccountSid: ACCOUNT_SID }), AUTH_TOKEN);
       expect(connect.text).toMatch(/<Dial [^>]*action="https:\/\/hotline\.example\.test\/twilio\/after-call\?offer=1"/);
-      expect(connect.text).toContain(`>agent_1001</Client>`);
+      expect(connect.text).toContain(`<Identity>agent_1001</Identity>`);
       expect(agent.employeeNo).toBe('1001');
     } finally {
       await after.close();

@@ -1,9 +1,10 @@
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { agents, callbacks, callEvents, calls, offers } from '../../db/schema.ts';
+import { agents, callEvents, calls, caseEvents, offers } from '../../db/schema.ts';
+import { callbacksOf as callbackCases } from '../support/cases.ts';
 import { route } from '../../src/acd/route.ts';
 import { sweep } from '../../src/acd/deadlines.ts';
-import { estimateWaitSeconds, planTurn, requestCallback, type WaitTurn } from '../../src/acd/wait.ts';
+import { callbackMinutes, estimateWaitSeconds, planTurn, requestCallback, type WaitTurn } from '../../src/acd/wait.ts';
 import type { Answer, CallEvent, SimulatedCall } from '../../src/telephony/carrier/simulator/call.ts';
 import { renderWait } from '../../src/telephony/twiml.ts';
 import { agentOnFloor, callRow, eventually, offersFor } from '../support/agents.ts';
@@ -28,7 +29,7 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   await hotline.sim.close();
-  await h().database.db.execute(sql`truncate staff, agents, offers, sessions, calls, call_events, call_replies, callbacks restart identity`);
+  await h().database.db.execute(sql`truncate staff, agents, offers, sessions, calls, call_events, call_replies, cases, case_events, case_clocks, case_calls restart identity`);
   hotline.clock.now = OPEN;
 });
 
@@ -93,7 +94,7 @@ async function handledCall(staffId: number, queue: string, talkSeconds: number) 
   await h().database.db.insert(offers).values({ callSid: 'CA'.padEnd(34, '0'), staffId, queue, status: 'completed', offeredAt: answeredAt, answeredAt, endedAt });
 }
 
-const callbacksOf = (sid: string) => h().database.db.select().from(callbacks).where(eq(callbacks.callSid, sid));
+const callbacksOf = (sid: string) => callbackCases(h().database.db, sid);
 
 describe('while a caller waits', () => {
   it('tells them at once their place in line, in their language, and nothing about the wait with nothing to go on', async () => {
@@ -173,7 +174,7 @@ describe('a call back', () => {
     expect(events.at(-1)).toMatchObject({ type: 'ended', by: 'twiml' });
     const requested = new Date(OPEN.getTime() + 90_000);
     expect(await callbacksOf(call.sid)).toEqual([
-      expect.objectContaining({ number: '+8613912345678', queue: 'general', language: 'yue-HK', status: 'open', requestedAt: requested, dueAt: new Date(requested.getTime() + 15 * 60_000) }),
+      expect.objectContaining({ number: '+8613912345678', queue: 'general', language: 'yue-HK', status: 'new', category: 'requested-in-queue', ownerStaffId: null, requestedAt: requested, dueAt: new Date(requested.getTime() + 15 * 60_000) }),
     ]);
     const row = await eventually(() => callRow(h(), call.sid), (c) => c.status === 'ended', 'call ended');
     expect(row.endReason).toBe('callback-requested');
@@ -196,11 +197,49 @@ describe('a call back', () => {
     expect((await callRow(h(), call.sid)).status).toBe('queued');
   });
 
+  it('is not offered while the queue may not call passengers: nobody is promised a call outside its calling window', async () => {
+    // A queue that calls back in office hours only; the test clock stands at 12:00, the office's lunch break.
+    const general = h().queues.get('general')!;
+    const rules = general.callbacks;
+    general.callbacks = { ...rules, window: 'office' };
+    try {
+      const call = await waiting(ENGLISH_AGENT);
+      expect((await after(call, 90)).said).toEqual(['[en-US] You are number 1 in line. Please continue to hold.']);
+      const enqueued = call.events.find((e) => e.type === 'enqueued')!.n;
+      expect(call.events.some((e) => e.type === 'listening' && e.n > enqueued)).toBe(false);
+    } finally {
+      general.callbacks = rules;
+    }
+  });
+
   it('is not offered to a caller whose number is withheld', async () => {
     const call = await waiting(ENGLISH_AGENT, '+266696687');
     expect((await after(call, 90)).said).toEqual(['[en-US] You are number 1 in line. Please continue to hold.']);
     const enqueued = call.events.find((e) => e.type === 'enqueued')!.n;
     expect(call.events.some((e) => e.type === 'listening' && e.n > enqueued)).toBe(false);
+  });
+
+  it('asked for again from the same number for the same queue while one is open, joins it: one call back, promised what is left of its time', async () => {
+    const state = { flow: 'hotline', node: 'agent', language: 'en-US', attempt: 0, answers: {}, path: [] };
+    const waiting = (sid: string, queue: string) =>
+      h().database.db.insert(calls).values({ sid, from: '+8613800138000', to: '+864008000123', status: 'queued', ivr: state, queue, priority: 0, queuedAt: hotline.clock.now });
+    await waiting('CA'.padEnd(34, '3'), 'general');
+    const first = await requestCallback(h(), 'CA'.padEnd(34, '3'), { delayMinutes: 15 });
+    hotline.clock.advance(5 * 60);
+    await waiting('CA'.padEnd(34, '4'), 'general');
+    const again = await requestCallback(h(), 'CA'.padEnd(34, '4'), { delayMinutes: 15 });
+    expect(again).toMatchObject({ caseId: first!.caseId, reference: first!.reference, dueAt: first!.dueAt });
+    expect(callbackMinutes(again!)).toBe(10);
+    // A retried webhook of the second request hears the same.
+    expect(await requestCallback(h(), 'CA'.padEnd(34, '4'))).toMatchObject({ caseId: first!.caseId });
+    expect(await callRow(h(), 'CA'.padEnd(34, '4'))).toMatchObject({ status: 'callback', endReason: 'callback-requested' });
+    const events = await h().database.db.select().from(caseEvents).where(eq(caseEvents.caseId, first!.caseId));
+    expect(events.map((e) => e.type)).toEqual(['created', 'joined']);
+    expect(events[1]!.data).toMatchObject({ callSid: 'CA'.padEnd(34, '4') });
+
+    // Another queue is another request.
+    await waiting('CA'.padEnd(34, '5'), 'tickets');
+    expect((await requestCallback(h(), 'CA'.padEnd(34, '5')))!.caseId).not.toBe(first!.caseId);
   });
 
   it('asked for twice (a retried webhook) is one call back, and a caller whose agent is already ringing cannot ask', async () => {
@@ -211,8 +250,11 @@ describe('a call back', () => {
     expect(await requestCallback(h(), sid)).toEqual(first);
     expect(await callbacksOf(sid)).toHaveLength(1);
     expect(await callRow(h(), sid)).toMatchObject({ status: 'callback', endReason: 'callback-requested' });
+    // A free agent is offered the call back (its case), never the call it came from.
     await agentOnFloor(h(), '1001', { general: 3 });
-    expect(await route(h())).toBe(0);
+    await route(h());
+    const offered = await eventually(() => h().database.db.select().from(offers), (rows) => rows.length > 0, 'the call back offered');
+    expect(offered).toMatchObject([{ caseId: first!.caseId, callSid: null }]);
 
     const ringing = 'CA'.padEnd(34, '2');
     await h().database.db.insert(calls).values({ sid: ringing, from: '+8613800138000', to: '+864008000123', status: 'offered', ivr: state, queue: 'general', priority: 0, queuedAt: OPEN });

@@ -4,6 +4,7 @@ import { settings } from '../../db/schema.ts';
 import { addStaff } from '../../src/staff/staff.ts';
 import { staffToken } from '../support/agents.ts';
 import { englishCallerHears, hotlinePerFile } from '../support/running.ts';
+import { forgetAnnouncement } from '../../src/calls/announcement.ts';
 
 /**
  * Text that cannot be spoken (XML, and so TwiML, cannot carry it) is refused when a supervisor sets the
@@ -15,6 +16,7 @@ const h = () => running().hotline;
 
 beforeEach(async () => {
   await h().database.db.execute(sql`delete from settings`);
+  forgetAnnouncement(h().database.db);
   await addStaff(h().database.db, { employeeNo: '2001', name: 'Supervisor', role: 'supervisor', skills: {}, password: 'sanling-test' });
 });
 
@@ -58,6 +60,7 @@ describe('an unspeakable announcement already stored (set before the hotline ref
     ['a noncharacter', 'Trains are late.\uffff'],
   ])('with %s is read without it, and the caller goes on to the main menu', async (_what, text) => {
     await h().database.db.insert(settings).values({ key: 'announcement', value: { 'en-US': text } });
+    forgetAnnouncement(h().database.db);
     const said = await englishCallerHears(running().sim);
     const notice = said.indexOf('[en-US] Trains are late.');
     expect(notice).toBeGreaterThan(0);

@@ -3,6 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { addStaff } from '../../src/staff/staff.ts';
 import { englishCallerHears, hotlinePerFile } from '../support/running.ts';
 import { staffToken } from '../support/agents.ts';
+import { forgetAnnouncement } from '../../src/calls/announcement.ts';
 
 /**
  * Supervisors and managers set and clear the IVR announcement over HTTP; the next caller hears it after
@@ -14,6 +15,7 @@ const h = () => running().hotline;
 
 beforeEach(async () => {
   await h().database.db.execute(sql`delete from settings`);
+  forgetAnnouncement(h().database.db);
   for (const [employeeNo, role] of [['1001', 'agent'], ['2001', 'supervisor'], ['3001', 'manager']] as const) {
     await addStaff(h().database.db, { employeeNo, name: `Staff ${employeeNo}`, role, skills: {}, password: 'sanling-test' });
   }

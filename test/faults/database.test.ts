@@ -1,12 +1,12 @@
 import { and, asc, eq, inArray } from 'drizzle-orm';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { agents as agentsTable, calls, offers } from '../../db/schema.ts';
 import type { Database } from '../../src/database.ts';
 import { addStaff } from '../../src/staff/staff.ts';
 import { eventually } from '../support/agents.ts';
-import { testDatabase } from '../support/database.ts';
-import { nextCallEvent, placeCall, spawnHotline, targetOf, tcpProxy, terminateBackends, type HotlineProcess, type TcpProxy } from '../support/faults.ts';
-import { middayTimeZone, remoteAgent, type RemoteAgent } from '../support/remote-agent.ts';
+import { nextCallEvent, placeCall, terminateBackends, type HotlineProcess, type TcpProxy } from '../support/faults.ts';
+import { proxiedHotlinePerFile } from '../support/proxied-hotline.ts';
+import { remoteAgent, type RemoteAgent } from '../support/remote-agent.ts';
 
 /**
  * The database goes away under a running hotline (a real process, on PostgreSQL through a TCP proxy): its
@@ -19,6 +19,8 @@ const url = process.env['DATABASE_URL'];
 const GENERAL = ['1', '0']; // Mandarin, an agent
 const APOLOGY = '抱歉，系统出现技术故障。请稍候，我们正在为您转接人工客服。';
 
+// A wait turn on hold lasts 20 s when the hotline cannot plan it: a fifth of that keeps the spec short.
+const fixture = proxiedHotlinePerFile({ timeScale: 0.2 });
 let database: Database;
 let proxy: TcpProxy;
 let hotline: HotlineProcess;
@@ -27,24 +29,12 @@ let agents: RemoteAgent[];
 
 beforeAll(async () => {
   if (!url) return;
-  database = await testDatabase();
-  proxy = await tcpProxy(targetOf(url));
-  // A wait turn on hold lasts 20 s when the hotline cannot plan it: a fifth of that keeps the spec short.
-  hotline = await spawnHotline({ databaseUrl: proxy.url(url), schema: database.server!.schema!, timeScale: 0.2, env: { HOTLINE_TIME_ZONE: middayTimeZone(), LOG_LEVEL: 'warn' } });
+  ({ database, proxy, hotline } = fixture());
   agents = [];
   for (const employeeNo of ['1001', '1002', '1003']) {
     await addStaff(database.db, { employeeNo, name: `Agent ${employeeNo}`, role: 'agent', skills: { general: 3 }, password: 'sanling-test' });
     agents.push(await remoteAgent(hotline.url, employeeNo));
   }
-});
-afterAll(async () => {
-  await hotline?.kill();
-  await proxy?.close();
-  await database?.close();
-});
-afterEach((ctx) => {
-  // What the hotline logged is the first thing to read when a fault spec fails (in CI too).
-  if (ctx.task.result?.state === 'fail') console.log(`the hotline's log, last part:\n${hotline.log().slice(-6_000)}`);
 });
 beforeEach(async () => {
   if (!url) return;

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { XMLValidator } from 'fast-xml-parser';
 import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ACTIONS } from '../../src/cases/input.ts';
 import { addStaff, type Role } from '../../src/staff/staff.ts';
 import { staffToken } from '../support/agents.ts';
 import { callParams, PUBLIC_URL, testConfig } from '../support/hotline.ts';
@@ -19,7 +20,7 @@ import { callSid, encode, faulty, onTheWire, tally, text, failuresLog } from './
  */
 
 const SEED = 20_260_310;
-const RUNS = { twiml: 400, callbacks: 400, api: 300, simulator: 120 };
+const RUNS = { twiml: 400, callbacks: 400, api: 600, simulator: 120 };
 /** Far beyond any answer the hotline gives; only a request that hangs reaches it. */
 const REQUEST_TIMEOUT_MS = 10_000;
 /** A whole property's run, on a machine busy with other specs: it ends far sooner, or something hangs. */
@@ -206,6 +207,20 @@ describe('the staff API', () => {
     sid.map((s) => ({ method: 'GET', path: `/api/calls/${s}` })),
     sid.map((s) => ({ method: 'GET', path: `/api/calls/${s}/notes` })),
     sid.map((s) => ({ method: 'PUT', path: `/api/calls/${s}/notes` })),
+    fc.constantFrom(
+      { method: 'GET', path: '/api/case-desk' },
+      { method: 'GET', path: '/api/case-desk/staff' },
+      { method: 'POST', path: '/api/cases' },
+      { method: 'GET', path: '/api/cases' },
+      { method: 'GET', path: '/api/cases/mine' },
+      { method: 'GET', path: '/api/cases/summary' },
+      { method: 'POST', path: '/api/public/cases' },
+      { method: 'POST', path: '/api/public/cases/status' },
+      { method: 'GET', path: '/api/public/case-types' },
+    ),
+    fc.tuple(fc.oneof(fc.constantFrom('C2345678', 'c-234-5678'), onTheWire), fc.oneof(fc.constantFrom(...ACTIONS, ''), onTheWire), fc.constantFrom('GET', 'PATCH', 'POST')).map(([reference, action, method]) =>
+      method === 'POST' ? { method, path: `/api/cases/${reference}/${action}` } : { method, path: `/api/cases/${reference}` },
+    ),
     fc.record({ method: fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH'), path: fc.array(onTheWire, { maxLength: 3 }).map((parts) => `/api/${parts.join('/')}`) }),
   );
   const query = fc.option(fc.tuple(text, text).map(([k, v]) => `?${encode(k)}=${encode(v)}`), { nil: '' });
@@ -227,12 +242,40 @@ describe('the staff API', () => {
     },
     { requiredKeys: [] },
   );
+  // A case as the softphone, the board and the public form send one, each field valid or anything at all.
+  const aCase = fc.record(
+    {
+      version: fc.oneof(fc.constant(0), number, field),
+      type: fc.oneof(fc.constantFrom('complaint', 'lost-item', 'luggage-claim', 'callback', 'enquiry'), field),
+      priority: fc.oneof(fc.constantFrom('normal', 'urgent'), field),
+      passengerName: field,
+      contactNumber: fc.oneof(fc.constantFrom('13800138000', '+86 138-0013-8000'), field),
+      trainNumber: fc.oneof(fc.constantFrom('G1234', '1234'), field),
+      travelDate: fc.oneof(fc.constantFrom('2026-11-24', '2026-02-30'), field),
+      category: fc.oneof(fc.constantFrom('staff-attitude', 'bag', 'damaged', 'refund'), field),
+      details: fc.oneof(fc.record({ itemKind: field, claimedAmount: fc.oneof(number, field) }, { requiredKeys: [] }), field),
+      description: field,
+      on: fc.oneof(fc.constantFrom('passenger', 'department'), field),
+      reason: fc.oneof(fc.constantFrom('answered', 'compensated'), field),
+      answer: field,
+      decision: fc.oneof(fc.record({ approved: fc.boolean(), amount: fc.oneof(number, field), refusal: field }, { requiredKeys: [] }), field),
+      amount: fc.oneof(number, field),
+      ownerDepartment: fc.oneof(fc.constantFrom('station', 'canteen'), field),
+      ownerStaffId: fc.oneof(fc.integer({ min: 1, max: 5 }), field),
+      dueAt: fc.oneof(fc.constantFrom('2026-11-25T05:00:00Z', '2026-11-25T03:00:00Z'), field),
+      reference: fc.oneof(fc.constant('C2345678'), field),
+      phone: fc.oneof(fc.constant('13800138000'), field),
+      text: field,
+      note: field,
+    },
+    { requiredKeys: [] },
+  );
   const announcement = fc.dictionary(fc.oneof(fc.constantFrom('zh-CN', 'en-US', 'yue-HK'), text), field, { maxKeys: 4 });
   // Employee numbers no staff member has, so a fuzzed login never slows a real one down.
   const login = fc.record({ employeeNo: fc.oneof(fc.nat(99999).map((n) => `9${n}`), field), password: field }, { requiredKeys: [] });
   const body = fc.oneof(
     { arbitrary: fc.jsonValue({ maxDepth: 3 }).map((v) => ['application/json', JSON.stringify(v)] as const), weight: 3 },
-    { arbitrary: fc.oneof(notes, announcement, login).map((v) => ['application/json', JSON.stringify(v)] as const), weight: 6 },
+    { arbitrary: fc.oneof(notes, announcement, login, aCase).map((v) => ['application/json', JSON.stringify(v)] as const), weight: 6 },
     {
       arbitrary: fc
         .constantFrom('{', '{"a":', '[1,2', 'null', '"\\u0000"', '{"version": 1e999}', '{"__proto__": {"polluted": 1}}', '{"en-US": "\\ud800"}', `{"text": "${'x'.repeat(70_000)}"}`, '')

@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { callbacks, callNotes } from '../../db/schema.ts';
+import { callNotes } from '../../db/schema.ts';
+import { callbacksOf as callbackCases } from '../support/cases.ts';
 import { sweep } from '../../src/acd/deadlines.ts';
 import { presence } from '../support/agents.ts';
 import { hotlinePerFile } from '../support/running.ts';
@@ -15,7 +16,7 @@ const { h, ask, api } = floor;
 type Ack = { ok: true; version: number; savedAt: string } | { ok: false; error: string; field?: string };
 
 const storedNotes = () => h().database.db.select().from(callNotes);
-const callbacksOf = (callSid: string) => h().database.db.select().from(callbacks).where(eq(callbacks.callSid, callSid));
+const callbacksOf = (callSid: string) => callbackCases(h().database.db, callSid);
 
 describe('saving notes over the socket', () => {
   it('acknowledges each save and keeps the notes with the call and the agent', async () => {
@@ -74,7 +75,7 @@ describe('PUT /api/calls/:sid/notes', () => {
     expect(await api('PUT', `/calls/${call.sid}/notes`, token, { version: 2, topic: 'weather' })).toMatchObject({ status: 400, body: { error: expect.stringMatching(/^topic /) } });
     expect(await api('PUT', `/calls/${call.sid}/notes`, token, { version: 1, text: 'older' })).toMatchObject({ status: 200, body: { version: 1 } });
     const got = await api('GET', `/calls/${call.sid}/notes`, token);
-    expect(got).toMatchObject({ status: 200, body: { notes: [{ callSid: call.sid, employeeNo: '1001', topic: 'luggage', disposition: 'resolved', text: 'bag limits explained', callbackId: null }] } });
+    expect(got).toMatchObject({ status: 200, body: { notes: [{ callSid: call.sid, employeeNo: '1001', topic: 'luggage', disposition: 'resolved', text: 'bag limits explained', callbackCaseId: null }] } });
   });
 
   it('wants a login, and refuses a call that is not the agent\'s', async () => {
@@ -86,24 +87,24 @@ describe('PUT /api/calls/:sid/notes', () => {
 });
 
 describe('a promised callback', () => {
-  it('makes one callback request with the due time, moves it with the due time, and cancels it with the disposition', async () => {
+  it('makes one callback case with the due time, owned by the agent, moves it with the due time, and withdraws it with the disposition', async () => {
     const { socket, call } = await floor.onCall('1001', { from: '+8613700000001' });
     const due = inMinutes(running, 60);
     expect(await ask<Ack>(socket, 'notes', { callSid: call.sid, version: 1, disposition: 'callback-promised', callbackDueAt: due })).toMatchObject({ ok: true });
     const [made] = await callbacksOf(call.sid);
-    expect(made).toMatchObject({ number: '+8613700000001', queue: 'general', language: 'zh-CN', status: 'open' });
+    expect(made).toMatchObject({ number: '+8613700000001', queue: 'general', language: 'zh-CN', status: 'new', category: 'promised-by-agent', ownerStaffId: expect.any(Number) });
     expect(made!.dueAt.toISOString()).toBe(due);
-    expect((await storedNotes())[0]).toMatchObject({ callbackId: made!.id });
+    expect((await storedNotes())[0]).toMatchObject({ callbackCaseId: made!.id });
 
     // The passenger gives another number and the agent promises a later time: the same request moves.
     const later = inMinutes(running, 120);
     await ask(socket, 'notes', { callSid: call.sid, version: 2, contactNumber: '+8613600000002', callbackDueAt: later });
-    expect(await callbacksOf(call.sid)).toEqual([expect.objectContaining({ id: made!.id, number: '+8613600000002', status: 'open' })]);
+    expect(await callbacksOf(call.sid)).toEqual([expect.objectContaining({ id: made!.id, number: '+8613600000002', status: 'new' })]);
     expect((await callbacksOf(call.sid))[0]!.dueAt.toISOString()).toBe(later);
 
     await ask(socket, 'notes', { callSid: call.sid, version: 3, disposition: 'resolved' });
-    expect(await callbacksOf(call.sid)).toEqual([expect.objectContaining({ id: made!.id, status: 'cancelled' })]);
-    expect((await storedNotes())[0]).toMatchObject({ disposition: 'resolved', callbackId: null, callbackDueAt: null });
+    expect(await callbacksOf(call.sid)).toEqual([expect.objectContaining({ id: made!.id, status: 'closed' })]);
+    expect((await storedNotes())[0]).toMatchObject({ disposition: 'resolved', callbackCaseId: null, callbackDueAt: null });
   });
 });
 

@@ -28,6 +28,15 @@ export function onTheFloor(running: () => Running) {
 
   const ask = <T>(s: Socket, event: string, ...args: unknown[]) => s.timeout(5_000).emitWithAck(event, ...args) as Promise<T>;
   const next = <T>(s: Socket, event: string) => new Promise<T>((resolve) => s.once(event, resolve));
+  const nextWhere = <T>(s: Socket, event: string, wanted: (body: T) => boolean) =>
+    new Promise<T>((resolve) => {
+      const listener = (body: T) => {
+        if (!wanted(body)) return;
+        s.off(event, listener);
+        resolve(body);
+      };
+      s.on(event, listener);
+    });
 
   /** HTTP to the hotline's API as `token` (JSON in and out). */
   async function api(method: string, path: string, token?: string, body?: unknown): Promise<{ status: number; body: any }> {
@@ -78,9 +87,11 @@ export function onTheFloor(running: () => Running) {
   /** …and has hung up: the agent is wrapping up. */
   async function wrappingUp(employeeNo: string, options: Parameters<typeof ringing>[1] = {}) {
     const r = await onCall(employeeNo, options);
+    // The page hears `ended` and then its presence in wrap-up: a spec waiting on the next presence starts after both.
     const ended = next(r.socket, 'ended');
+    const inWrapUp = nextWhere<{ presence: string }>(r.socket, 'presence', (p) => p.presence === 'wrap-up');
     await running().sim.hangup(r.leg.sid);
-    await ended;
+    await Promise.all([ended, inWrapUp]);
     return r;
   }
 

@@ -65,6 +65,6 @@ describe('the screen-pop of a caller who called before', () => {
     expect(pop.previousCalls).toEqual([
       expect.objectContaining({ callSid: first.call.sid, notes: [{ employeeNo: '1001', topic: 'lost-item', disposition: 'callback-promised', text: text.slice(0, 200) }] }),
     ]);
-    expect(pop.openCallbacks).toEqual([{ id: expect.any(Number), dueAt: due, queue: 'general' }]);
+    expect(pop.openCases).toEqual([expect.objectContaining({ reference: expect.stringMatching(/^R[2-9A-Z]{6}$/), type: 'callback', status: 'new', dueAt: due, overdue: false })]);
   });
 });

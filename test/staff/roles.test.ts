@@ -16,7 +16,12 @@ const EVERYONE = ['agent', 'supervisor', 'manager', 'trainer'] as const satisfie
 const TAKES_CALLS = ['agent', 'supervisor'] as const;
 const WATCHES_FLOOR = ['supervisor', 'manager'] as const;
 
+/** Cases are worked by those who take calls and by managers; the board is for those who oversee, trainers included. */
+const WORKS_CASES = ['agent', 'supervisor', 'manager'] as const;
+const OVERSEES_CASES = ['supervisor', 'manager', 'trainer'] as const;
+
 const CALL = 'CA00000000000000000000000000000000';
+const CASE = 'C2345678';
 
 /** Every route under /api but POST /api/login, which is how a token is had. */
 const ROUTES: ReadonlyArray<{ method: string; path: string; body?: unknown; allowed: readonly Role[] }> = [
@@ -31,6 +36,15 @@ const ROUTES: ReadonlyArray<{ method: string; path: string; body?: unknown; allo
   { method: 'PUT', path: '/api/announcement', body: { 'en-US': 'Trains run normally.' }, allowed: WATCHES_FLOOR },
   { method: 'DELETE', path: '/api/announcement', allowed: WATCHES_FLOOR },
   { method: 'GET', path: '/api/metrics/live', allowed: WATCHES_FLOOR },
+  { method: 'GET', path: '/api/case-desk', allowed: EVERYONE },
+  { method: 'GET', path: '/api/case-desk/staff', allowed: WATCHES_FLOOR },
+  { method: 'POST', path: '/api/cases', body: { type: 'enquiry', category: 'refund', contactNumber: '13800138000' }, allowed: WORKS_CASES },
+  { method: 'GET', path: '/api/cases/mine', allowed: WORKS_CASES },
+  { method: 'GET', path: '/api/cases', allowed: OVERSEES_CASES },
+  { method: 'GET', path: '/api/cases/summary', allowed: OVERSEES_CASES },
+  { method: 'GET', path: `/api/cases/${CASE}`, allowed: EVERYONE },
+  { method: 'PATCH', path: `/api/cases/${CASE}`, body: { version: 0, seat: '1A' }, allowed: WORKS_CASES },
+  { method: 'POST', path: `/api/cases/${CASE}/acknowledge`, body: {}, allowed: WORKS_CASES },
 ];
 
 /** Every namespace, the roles that may connect, and the events a page sends there (each acknowledged). */

@@ -200,7 +200,8 @@ describe('a session', () => {
     await hire('1203');
     const token = await tokenOf('1203');
     expect(await authenticate(ctx.hotline, token)).toMatchObject({ employeeNo: '1203', role: 'agent' });
-    expect(await authenticate(ctx.hotline, 'x' + token.slice(1))).toBeUndefined();
+    // Another token: its first character changed (a random token may already start with x).
+    expect(await authenticate(ctx.hotline, (token.startsWith('x') ? 'y' : 'x') + token.slice(1))).toBeUndefined();
     expect(await authenticate(ctx.hotline, '')).toBeUndefined();
   });
 });

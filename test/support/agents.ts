@@ -11,9 +11,10 @@ export async function agentOnFloor(h: Hotline, employeeNo: string, skills: Skill
   return member;
 }
 
-export async function presence(h: Hotline, staffId: number) {
+/** An agent's presence row; one who never connected has none yet, and is offline. */
+export async function presence(h: Hotline, staffId: number): Promise<typeof agents.$inferSelect> {
   const [row] = await h.database.db.select().from(agents).where(eq(agents.staffId, staffId));
-  return row!;
+  return row ?? { staffId, presence: 'offline', breakReason: null, since: new Date(0), idleSince: null, wrapUpUntil: null, goneAt: null };
 }
 
 export async function offersFor(h: Hotline, callSid: string) {

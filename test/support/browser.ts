@@ -3,6 +3,8 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll } from 'vitest';
+import type { Hotline } from '../../src/hotline.ts';
+import { agentOnFloor } from './agents.ts';
 
 /**
  * Real headless Chromium driven by playwright-core: the system's (Debian's `chromium`, which .ci/run installs
@@ -98,4 +100,30 @@ export function browserPerFile(): (url: string, options?: { clock?: Date }) => P
     opened.push(page.page);
     return page;
   };
+}
+
+/** Log in on a staff page's form, in `language` when given (the pages' chooser), as a person would. */
+export async function logInOnPage(page: Page, employeeNo: string, options: { password?: string; language?: string } = {}): Promise<void> {
+  if (options.language) await page.selectOption('select[name="ui-language"]', options.language);
+  await page.fill('#employee-no', employeeNo);
+  await page.fill('#password', options.password ?? 'sanling-test');
+  await page.click('#log-in');
+}
+
+/**
+ * Agent 1001 (complaints and general) logged in on the softphone page of `running`'s hotline, its clock the
+ * hotline's, in English, and available once the socket is up and the hotline agreed: from then on the page
+ * hears of its offers and cases.
+ */
+export async function availableAgentPage(
+  running: () => { hotline: Hotline; url: string; clock: { now: Date } },
+  open: ReturnType<typeof browserPerFile>,
+): Promise<{ member: Awaited<ReturnType<typeof agentOnFloor>>; page: Page; errors: string[] }> {
+  const member = await agentOnFloor(running().hotline, '1001', { complaints: 3, general: 1 }, { available: false });
+  const { page, errors } = await open(`${running().url}/agent`, { clock: running().clock.now });
+  await logInOnPage(page, '1001', { language: 'en' });
+  await page.click('[data-testid="go-available"]');
+  // Available, or already rung by whatever was waiting for an agent.
+  await page.locator('[data-testid="presence"]:is([data-presence="available"], [data-presence="ringing"])').waitFor();
+  return { member, page, errors };
 }

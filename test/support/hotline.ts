@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -7,12 +7,12 @@ import { pino } from 'pino';
 import { loadConfig, type Config } from '../../src/config.ts';
 import type { Database } from '../../src/database.ts';
 import type { Hotline } from '../../src/hotline.ts';
-import { loadFlows } from '../../src/ivr/load.ts';
+import { CASES_FILE } from '../../src/cases/policy.ts';
 import { createApp } from '../../src/server.ts';
+import { loadRules } from '../../src/rules.ts';
 import { testDatabase } from './database.ts';
 import { OPEN, testFlowYaml, testQueuesYaml } from './flows.ts';
 import { newBus } from '../../src/acd/bus.ts';
-import { loadQueues } from '../../src/acd/queues.ts';
 import { newProcessId } from '../../src/acd/processes.ts';
 
 /** The URL Twilio is told about: deliberately not where the test server listens, as behind a proxy. */
@@ -27,6 +27,7 @@ export function testFlowsDir(yaml = testFlowYaml): string {
   const dir = mkdtempSync(join(tmpdir(), 'sanling-flows-'));
   writeFileSync(join(dir, 'hotline.yaml'), yaml);
   writeFileSync(join(dir, 'queues.yaml'), testQueuesYaml);
+  copyFileSync(join('ivr-flows', CASES_FILE), join(dir, CASES_FILE));
   return dir;
 }
 
@@ -37,19 +38,26 @@ export function testFlowsDir(yaml = testFlowYaml): string {
 export async function webhookApp(options: { database?: Database; now?: () => Date; flowsDir?: string } = {}) {
   const config = testConfig({ IVR_FLOWS_DIR: options.flowsDir ?? testFlowsDir() });
   const database = options.database ?? (await testDatabase());
-  const unused = () => Promise.reject(new Error('the carrier is not used by these webhooks'));
-  const hotline: Hotline = {
+  const hotline = hotlineWithoutCarrier(config, database, options.now ?? (() => OPEN));
+  return { hotline, app: createApp(hotline), database };
+}
+
+/**
+ * A hotline put together by hand for what needs no carrier (webhooks answered, the case desk, benchmarks):
+ * the rules from `config.flowsDir`, a silent log, and a carrier that refuses to be used.
+ */
+export function hotlineWithoutCarrier(config: Config, database: Database, now: () => Date): Hotline {
+  const unused = () => Promise.reject(new Error('the carrier is not used here'));
+  return {
     config,
     database,
-    flows: loadFlows(config.flowsDir),
-    queues: loadQueues(config.flowsDir),
+    ...loadRules(config),
     bus: newBus(),
-    carrier: { kind: 'simulator', redirect: unused, hangup: unused, callState: unused },
+    carrier: { kind: 'simulator', redirect: unused, hangup: unused, callState: unused, placeCall: unused },
     log: pino({ level: 'silent' }),
     processId: newProcessId(),
-    now: options.now ?? (() => OPEN),
+    now,
   };
-  return { hotline, app: createApp(hotline), database };
 }
 
 let sidCounter = 0;

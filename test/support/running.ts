@@ -140,7 +140,7 @@ export function hotlinePerFile(options: Parameters<typeof runningHotline>[0] = {
 async function emptied(database: Database): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
-      await database.db.execute(sql`truncate staff, agents, agent_sockets, offers, sessions, calls, call_events, call_replies, call_notes, surveys, callbacks restart identity`);
+      await database.db.execute(sql`truncate staff, agents, agent_sockets, offers, sessions, calls, call_events, call_replies, call_notes, surveys, cases, case_events, case_clocks, case_calls, found_items, callback_attempts, outbound_pacing restart identity`);
       return;
     } catch (err) {
       const code = (err as { cause?: { code?: string } }).cause?.code ?? (err as { code?: string }).code;

@@ -56,3 +56,29 @@ export async function pressKeys(url: string, sid: string, digits: string): Promi
 export async function callerHangsUp(url: string, sid: string): Promise<void> {
   await json(`${url}/simulator/calls/${sid}/hangup`, post({}));
 }
+
+/** A call as `GET /simulator/calls` lists it: a caller's (`inbound`) or one the hotline placed (`outbound-api`). */
+export type ListedCall = PlacedCall & { direction: 'inbound' | 'outbound-api' };
+
+/** How the passenger at `number` takes the next call the hotline places to it (see PassengerScript). */
+export type NewPassenger = {
+  number: string;
+  answer?: 'human' | 'machine' | 'busy' | 'no-answer' | 'failed';
+  afterSeconds?: number;
+  hangUpAfterSeconds?: number;
+  presses?: Array<string | { speech: string }>;
+};
+
+/** Script the passenger at `number` for the next call the hotline places to it. */
+export async function scriptPassenger(url: string, body: NewPassenger): Promise<void> {
+  await json(`${url}/simulator/passengers`, post(body));
+}
+
+/**
+ * The calls the hotline placed to `number`, in order; with `wait` (seconds, at most 30), once there are more
+ * than `after` of them or the wait is over (a long-poll).
+ */
+export async function callsPlacedTo(url: string, number: string, after = 0, wait = 0): Promise<ListedCall[]> {
+  const query = new URLSearchParams({ to: number, direction: 'outbound-api', after: String(after), wait: String(wait) });
+  return (await json<{ calls: ListedCall[] }>(`${url}/simulator/calls?${query}`)).calls;
+}

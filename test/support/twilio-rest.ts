@@ -1,20 +1,29 @@
+import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 
 /**
- * Twilio's REST API as far as the hotline uses it (fetching and updating a live call), recording each update:
- * the one part of Twilio's cloud the tests stand in for, reached through the real `twilio` client. Every call
+ * Twilio's REST API as far as the hotline uses it (placing a call, fetching and updating a live one), recording
+ * each placement and update: the one part of Twilio's cloud the tests stand in for, reached through the real
+ * `twilio` client. Every call
  * is live unless the spec puts it in `unknown` (404, code 20404, as for a SID Twilio never had) or
  * `completed` (an update is refused with 400, code 21220, as Twilio refuses to move a call that is over).
  */
 export async function fakeTwilioRest() {
   const updates: Array<{ accountSid: string; callSid: string; params: Record<string, string>; authorization: string | undefined }> = [];
+  /** Calls placed (`calls.create`), with the sid each was given. */
+  const created: Array<{ accountSid: string; sid: string; params: Record<string, string>; at: number }> = [];
   const unknown = new Set<string>();
   const completed = new Set<string>();
   const app = express();
   app.use(express.urlencoded({ extended: false }));
+  app.post('/2010-04-01/Accounts/:accountSid/Calls.json', (req, res) => {
+    const sid = `CA${randomBytes(16).toString('hex')}`;
+    created.push({ accountSid: req.params.accountSid, sid, params: req.body, at: Date.now() });
+    res.status(201).json({ sid, account_sid: req.params.accountSid, status: 'queued', to: req.body.To, from: req.body.From, direction: 'outbound-api' });
+  });
   const calls = '/2010-04-01/Accounts/:accountSid/Calls/:callSid.json';
   app.use(calls, (req, res, next) => {
     const sid = req.params['callSid']!;
@@ -40,6 +49,7 @@ export async function fakeTwilioRest() {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     updates,
+    created,
     unknown,
     completed,
     close: () => new Promise<void>((done) => server.close(() => done())),

@@ -30,6 +30,7 @@ beforeAll(async () => {
     env: {
       CARRIER: 'twilio',
       TWILIO_ACCOUNT_SID: ACCOUNT_SID,
+      TWILIO_CALLER_ID: '+864008000123',
       TWILIO_AUTH_TOKEN: 'auth-token',
       TWILIO_API_KEY: API_KEY,
       TWILIO_API_SECRET: API_SECRET,

@@ -1,9 +1,10 @@
 import { eq } from 'drizzle-orm';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { callbacks, callNotes } from '../../db/schema.ts';
+import { callNotes } from '../../db/schema.ts';
+import { callbacksOf } from '../support/cases.ts';
 import { agentOnFloor, eventually, offersFor, presence } from '../support/agents.ts';
-import { browserPerFile, screenshot } from '../support/browser.ts';
+import { browserPerFile, logInOnPage, screenshot } from '../support/browser.ts';
 import { hotlinePerFile } from '../support/running.ts';
 
 /**
@@ -22,10 +23,7 @@ const noteState = (page: Page) => page.locator('[data-testid="notes-state"]').ge
 async function connectedCall() {
   const member = await agentOnFloor(h(), '1001', { 'lost-and-found': 3, general: 1 }, { available: false });
   const { page, errors } = await open(`${running().url}/agent`, { clock: running().clock.now });
-  await page.selectOption('select[name="ui-language"]', 'en');
-  await page.fill('#employee-no', '1001');
-  await page.fill('#password', 'sanling-test');
-  await page.click('#log-in');
+  await logInOnPage(page, '1001', { language: 'en' });
   await page.click('[data-testid="go-available"]');
   await eventually(() => presence(h(), member.id), (p) => p.presence === 'available', 'agent available');
   const call = running().sim.call({ from: '+8613912345678', presses: ['1', '3', '1234#', '0312'] });
@@ -82,9 +80,13 @@ describe('call notes on the page', () => {
     await page.locator('[data-testid="notes-state"][data-state="saved"]').waitFor();
     const [notes] = await eventually(() => notesOf(call.sid), ([n]) => n?.disposition === 'callback-promised', 'callback promised saved');
     expect(notes!.callbackDueAt?.getTime()).toBe(Math.floor(due.getTime() / 60_000) * 60_000);
-    const [callback] = await h().database.db.select().from(callbacks).where(eq(callbacks.id, notes!.callbackId!));
-    expect(callback).toMatchObject({ number: '13700001111', queue: 'lost-and-found', status: 'open', language: 'zh-CN' });
+    const [callback] = await callbacksOf(h().database.db, call.sid);
+    expect(callback).toMatchObject({ id: notes!.callbackCaseId, number: '13700001111', queue: 'lost-and-found', status: 'new', language: 'zh-CN' });
     expect(callback!.dueAt).toEqual(notes!.callbackDueAt);
+    // Made on this call, the callback is listed with the call for its reference to be read out: the socket's
+    // `case-changed` names the call and the type, so the page reads no case to find that out.
+    await page.locator(`[data-testid="filed-case"][data-reference="${callback!.reference}"]`).waitFor();
+    expect(await page.evaluate(() => performance.getEntriesByType('resource').filter((r) => /\/api\/cases\/(?!mine)/.test(r.name)).length)).toBe(0);
     await screenshot(page, 'agent-callback-promised');
 
     await page.click('[data-testid="wrap-up-done"]');
@@ -97,7 +99,11 @@ describe('call notes on the page', () => {
     const pop = page.locator('[data-testid="screen-pop"]');
     await pop.locator('.previous-notes').waitFor();
     expect(await pop.locator('.previous-notes').textContent()).toContain('Callback promised');
-    await pop.locator('.callbacks li').waitFor();
+    // The last call's time on the hotline's clock (Shanghai), as the case times are, not this browser's (UTC).
+    const previous = pop.locator('.previous time');
+    const shanghai = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    expect(await previous.textContent()).toBe(shanghai.format(new Date((await previous.getAttribute('datetime'))!)));
+    await pop.locator('.open-cases li').waitFor();
     // The next offer clears the notes of the call before.
     expect(await page.locator('[name="contactNumber"]').inputValue()).toBe('');
     await screenshot(page, 'agent-returning-caller');

@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { callNotes } from '../../db/schema.ts';
 import { agentOnFloor, callRow, eventually, offersFor, presence } from '../support/agents.ts';
-import { browserPerFile, screenshot } from '../support/browser.ts';
+import { browserPerFile, logInOnPage, screenshot } from '../support/browser.ts';
 import { hotlinePerFile, nextEvent } from '../support/running.ts';
 
 /**
@@ -24,9 +24,7 @@ const agentPage = () => open(`${running().url}/agent`, { clock: running().clock.
 
 async function logIn(employeeNo: string) {
   const opened = await agentPage();
-  await opened.page.fill('#employee-no', employeeNo);
-  await opened.page.fill('#password', 'sanling-test');
-  await opened.page.click('#log-in');
+  await logInOnPage(opened.page, employeeNo);
   await opened.page.locator('[data-testid="presence"]').waitFor();
   return opened;
 }

@@ -1,15 +1,17 @@
 import { sql } from 'drizzle-orm';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { callbackAttempts, caseClocks, cases } from '../../db/schema.ts';
 import { addStaff } from '../../src/staff/staff.ts';
 import type { Leg } from '../../src/telephony/carrier/simulator/dial.ts';
 import { agentOnFloor } from '../support/agents.ts';
-import { launchBrowser, openPage, screenshot } from '../support/browser.ts';
+import { launchBrowser, logInOnPage, openPage, screenshot } from '../support/browser.ts';
 import { englishCallerHears, nextEvent, runningHotline } from '../support/running.ts';
+import { forgetAnnouncement } from '../../src/calls/announcement.ts';
 
 /**
  * The managers' dashboard at /dashboard in real Chromium, against the whole hotline with simulated callers:
- * live figures without reloading, the charts, the refusal of agents, and the IVR announcement.
+ * live figures without reloading, the callbacks' figures, the charts, the refusal of agents, and the IVR announcement.
  */
 
 let hotline: Awaited<ReturnType<typeof runningHotline>>;
@@ -27,16 +29,15 @@ afterAll(async () => {
 beforeEach(async () => {
   for (const page of pages.splice(0)) await page.context().close();
   await hotline.sim.close();
-  await hotline.database.db.execute(sql`truncate agents, offers, calls, call_events, call_replies, surveys, settings restart identity`);
+  await hotline.database.db.execute(sql`truncate agents, offers, calls, call_events, call_replies, surveys, settings, cases, case_clocks, callback_attempts restart identity`);
+  forgetAnnouncement(hotline.database.db);
   await hotline.database.db.execute(sql`delete from staff where employee_no <> '2001'`);
 });
 
 async function logInAs(employeeNo: string): Promise<{ page: Page; errors: string[] }> {
   const opened = await openPage(browser, `${hotline.url}/dashboard`, { clock: hotline.clock.now });
   pages.push(opened.page);
-  await opened.page.fill('#employee-no', employeeNo);
-  await opened.page.fill('#password', 'sanling-test');
-  await opened.page.click('#log-in');
+  await logInOnPage(opened.page, employeeNo);
   return opened;
 }
 
@@ -129,6 +130,47 @@ describe('the dashboard, live', () => {
       expect(drawn).toBe(true);
     }
     await screenshot(page, 'dashboard-charts');
+    expect(errors).toEqual([]);
+  });
+});
+
+describe('the callbacks', () => {
+  it('shows today’s callbacks beside today’s figures: asked for, completed (within the promise), attempts, and those waiting with the oldest due time', async () => {
+    const db = hotline.database.db;
+    const ago = (minutes: number) => new Date(hotline.clock.now.getTime() - minutes * 60_000);
+    // All asked for today (noon in Shanghai): R1 completed in time (1 attempt), R2 late (2), R3 waiting, due 15 min ago.
+    const callback = (reference: string, createdAt: Date, done?: Date) => ({
+      reference,
+      type: 'callback' as const,
+      status: done ? ('resolved' as const) : ('new' as const),
+      channel: 'phone' as const,
+      language: 'zh-CN',
+      queue: 'general',
+      createdAt,
+      updatedAt: done ?? createdAt,
+      resolvedAt: done ?? null,
+      resolution: done ? { reason: 'answered', answer: 'Called back.' } : null,
+      dueAt: done ? null : ago(15),
+    });
+    const [r1, r2, r3] = await db
+      .insert(cases)
+      .values([callback('R2222A2', ago(60), ago(30)), callback('R2222A3', ago(60), ago(20)), callback('R2222A4', ago(25))])
+      .returning({ id: cases.id });
+    const clock = (caseId: number, dueAt: Date, metAt: Date | null) => ({ caseId, kind: 'resolve' as const, span: 'promised', working: false, calendar: 'hotline', startedAt: ago(60), dueAt, remindAt: dueAt, managerAt: dueAt, metAt });
+    await db.insert(caseClocks).values([clock(r1!.id, ago(20), ago(30)), clock(r2!.id, ago(40), ago(20)), clock(r3!.id, ago(15), null)]);
+    const attempt = (caseId: number, offerId: number, outcome: 'answered' | 'no-answer') => ({ caseId, offerId, staffId: 1, number: '+8613800138000', outcome, startedAt: ago(35) });
+    await db.insert(callbackAttempts).values([attempt(r1!.id, 1, 'answered'), attempt(r2!.id, 2, 'no-answer'), attempt(r2!.id, 3, 'answered')]);
+
+    const { page, errors } = await logInAs('2001');
+    await expect.poll(() => figure(page, 'callbacksRequested')).toBe('3');
+    expect(await figure(page, 'callbacksCompleted')).toBe('2');
+    expect(await figure(page, 'callbacksWithinPromise')).toBe('50 %');
+    expect(await figure(page, 'callbacksAttempts')).toBe('1.5');
+    expect(await figure(page, 'callbacksWaiting')).toBe('1');
+    // 11:45 in Shanghai, passed: the tile says so.
+    expect(await text(page, '[data-callbacks-oldest-due]')).toMatch(/^oldest due .*11:45$/);
+    expect(await page.locator('[data-tile="callbacksWaiting"]').getAttribute('data-overdue')).toBe('true');
+    await screenshot(page, 'dashboard-callbacks');
     expect(errors).toEqual([]);
   });
 });

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callNotes, surveys } from '../../db/schema.ts';
 import { seedDemoStaff } from '../../src/staff/demo.ts';
 import { callRow, eventually } from '../support/agents.ts';
-import { launchBrowser, openPage, screenshot } from '../support/browser.ts';
+import { launchBrowser, logInOnPage, openPage, screenshot } from '../support/browser.ts';
 import { nextEvent, runningHotline } from '../support/running.ts';
 
 /**
@@ -29,9 +29,7 @@ describe('a call from the IVR to the survey, seen on the softphone and the dashb
 
   async function logInAs(path: string, employeeNo: string): Promise<{ page: Page; errors: string[] }> {
     const opened = await openPage(browser, `${hotline.url}${path}`, { clock: hotline.clock.now });
-    await opened.page.fill('#employee-no', employeeNo);
-    await opened.page.fill('#password', 'sanling');
-    await opened.page.click('#log-in');
+    await logInOnPage(opened.page, employeeNo, { password: 'sanling' });
     return opened;
   }
 
@@ -47,6 +45,9 @@ describe('a call from the IVR to the survey, seen on the softphone and the dashb
 
     const pop = agent.page.locator('[data-testid="screen-pop"]');
     await pop.getByText('1234').first().waitFor();
+    // The page rings from the offer, then counts again from the softphone leg's own ring (as the hotline
+    // does) once the leg reaches it, which on a busy machine may take seconds: the second ring of that leg.
+    await agent.page.locator('[data-testid="answer"]:enabled').waitFor();
     await agent.page.locator('[data-testid="ring-count"][data-rings="2"]').waitFor();
     await screenshot(agent.page, 'agent-ringing');
     await agent.page.click('[data-testid="answer"]');

@@ -13,7 +13,29 @@ export interface Carrier {
   hangup(callSid: string): Promise<void>;
   /** Whether the carrier still holds this call: `over` once completed, `unknown` for a call it does not have. */
   callState(callSid: string): Promise<CallState>;
+  /**
+   * Place a call to a passenger (Twilio: `calls.create`). Resolves with the new call's sid once the carrier
+   * has taken the request; what happens next arrives as webhooks: `statusCallback` hears `initiated`,
+   * `ringing`, `in-progress` and the end (`completed`, `busy`, `no-answer`, `failed`, `canceled`), and `url`
+   * is fetched for TwiML once the call is answered, with `AnsweredBy` (answering-machine detection).
+   */
+  placeCall(call: PlaceCall): Promise<{ sid: string }>;
 }
+
+export type PlaceCall = {
+  /** The passenger's number (E.164). */
+  to: string;
+  /** The hotline's number the passenger sees (TWILIO_CALLER_ID). */
+  from: string;
+  /** Fetched with POST for TwiML when answered. */
+  url: string;
+  /** Every progress event, POSTed. */
+  statusCallback: string;
+  /** Seconds to let it ring before giving up (`no-answer`). */
+  timeoutSeconds: number;
+  /** `DetectMessageEnd` waits for a machine's greeting to end, so a message left after it is heard whole. */
+  machineDetection: 'Enable' | 'DetectMessageEnd';
+};
 
 export type CallState = 'live' | 'over' | 'unknown';
 

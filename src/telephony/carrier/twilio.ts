@@ -35,5 +35,19 @@ export function twilioCarrier(options: { accountSid: string; authToken: string; 
       if (!call) return 'unknown';
       return LIVE.includes(call.status) ? 'live' : 'over';
     },
+    async placeCall(call) {
+      const placed = await client.calls.create({
+        to: call.to,
+        from: call.from,
+        url: call.url,
+        method: 'POST',
+        statusCallback: call.statusCallback,
+        statusCallbackMethod: 'POST',
+        statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'],
+        timeout: call.timeoutSeconds,
+        machineDetection: call.machineDetection,
+      });
+      return { sid: placed.sid };
+    },
   };
 }

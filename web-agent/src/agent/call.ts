@@ -11,12 +11,21 @@ const GREETINGS: Record<string, string> = {
   'en-US': 'Hello, high-speed rail passenger hotline, agent number {no}. How may I help you?',
 };
 
-export function greeting(callerLanguage: string, employeeNo: string): string {
-  return fill(GREETINGS[callerLanguage] ?? GREETINGS['zh-CN']!, { no: employeeNo });
+/** Calling a passenger back: who calls, and about which case (the reference they were given). */
+const CALLBACK_GREETINGS: Record<string, string> = {
+  'zh-CN': '您好，这里是高铁客服，工号{no}，就您的案件{reference}给您回电。',
+  'zh-TW': '您好，這裡是高鐵客服，工號{no}，就您的案件{reference}給您回電。',
+  'yue-HK': '你好，呢度係高鐵客服，工號{no}，就你嘅個案{reference}打返俾你。',
+  'en-US': 'Hello, this is the high-speed rail passenger hotline, agent number {no}, calling you back about case {reference}.',
+};
+
+export function greeting(callerLanguage: string, employeeNo: string, callbackReference?: string): string {
+  const table = callbackReference ? CALLBACK_GREETINGS : GREETINGS;
+  return fill(table[callerLanguage] ?? table['zh-CN']!, { no: employeeNo, reference: callbackReference ?? '' });
 }
 
 /** The call in progress: the greeting to read, the call timer, hang up, mute, and hold where there is one. */
-export function callPanel(callerLanguage: string, employeeNo: string, report: (err: unknown) => void) {
+export function callPanel(callerLanguage: string, employeeNo: string, report: (err: unknown) => void, callbackReference?: string) {
   const timer = el('output', { 'data-testid': 'call-timer', 'data-seconds': 0 }, '00:00');
   const hangup = tr.label(el('button', { type: 'button', class: 'danger', 'data-testid': 'hangup' }), 'hangUp');
   const mute = tr.label(el('button', { type: 'button', 'data-testid': 'mute', 'aria-pressed': 'false' }), 'mute');
@@ -27,7 +36,7 @@ export function callPanel(callerLanguage: string, employeeNo: string, report: (e
     'section',
     { class: 'call card' },
     tr.label(el('h3'), 'greeting'),
-    el('blockquote', { 'data-testid': 'greeting', lang: callerLanguage }, greeting(callerLanguage, employeeNo)),
+    el('blockquote', { 'data-testid': 'greeting', lang: callerLanguage }, greeting(callerLanguage, employeeNo, callbackReference)),
     el('p', { class: 'timer' }, tr.label(el('span'), 'callTime'), ' ', timer),
     controls,
     ended,

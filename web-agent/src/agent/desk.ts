@@ -1,8 +1,15 @@
 import { io } from 'socket.io-client';
+import { SOCKET_TRANSPORTS } from '../shared/socket.ts';
 import { el } from '../shared/dom.ts';
 import { api, ApiError, logOut, type Session } from '../shared/session.ts';
 import { callPanel } from './call.ts';
+import { callbackOf, callbackPanel, type CallbackAck, type CallbackEvent } from './callback.ts';
+import { caseAlerts } from './case-alerts.ts';
+import { callCases } from './case-form.ts';
+import { callBackCase, caseDesk, message, type CaseAlert, type CaseChanged } from './cases-api.ts';
 import { tr } from './i18n.ts';
+import { foundItemsPanel } from './found-register.ts';
+import { casesPanel } from './my-cases.ts';
 import { notesForm } from './notes.ts';
 import { openPhone, type IncomingCall, type Phone } from './phone.ts';
 import { presenceBar } from './presence.ts';
@@ -11,7 +18,7 @@ import { screenPopCard } from './screen-pop.ts';
 import { localMoment, type NotesInput, type SaveAck, type ScreenPop, type Softphone } from './softphone.ts';
 
 type Ack = { ok: true; presence?: string } | { ok: false; error: string; field?: string };
-type Status = 'ringing' | 'connected' | 'wrap-up' | 'done';
+type Status = 'ringing' | 'dialling' | 'connected' | 'wrap-up' | 'done';
 
 /** Used when GET /api/softphone cannot answer: the hotline's defaults. */
 const FALLBACK: Softphone = { carrier: 'simulator', identity: '', ringCycleSeconds: 5, offerRingLimit: 4, standardRings: 3, current: null };
@@ -30,19 +37,24 @@ export async function openDesk(root: HTMLElement, session: Session): Promise<voi
   const clearError = () => (error.textContent = '');
 
   let settings = FALLBACK;
+  // The case desk too, meanwhile: its time zone is the one every case time (a due time, a previous call) is shown in.
+  const desk = caseDesk().catch(() => undefined); // unread, times are on this computer's clock until a later read succeeds
   try {
     settings = await api<Softphone>('/api/softphone');
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) return;
     report(err);
   }
+  await desk;
 
   let finish: () => void = () => undefined;
   const finished = new Promise<void>((resolve) => (finish = resolve));
-  const socket = io('/agents', { auth: { token }, reconnectionDelayMax: 2_000 });
+  const socket = io('/agents', { ...SOCKET_TRANSPORTS, auth: { token }, reconnectionDelayMax: 2_000 });
   let phone: Phone | undefined;
   const leave = () => {
     current?.close();
+    cases.close();
+    found.close();
     socket.disconnect();
     phone?.close();
     finish();
@@ -61,10 +73,45 @@ export async function openDesk(root: HTMLElement, session: Session): Promise<voi
   );
   const connection = tr.label(el('p', { class: 'connection', hidden: true }), 'disconnected');
   const notice = el('p', { class: 'notice', 'data-testid': 'notice' });
-  const stage = el('div', { class: 'stage' });
+  const stage = el('div', { class: 'stage', role: 'tabpanel' });
   const idle = () => stage.replaceChildren(tr.label(el('p', { class: 'idle muted', 'data-testid': 'idle' }), 'idle'));
-  root.replaceChildren(bar.element, connection, error, notice, stage);
+
+  // --- the case desk: "My cases" and the found-items register beside the phone, and the alerts over all ------
+  const casesCount = el('span', { class: 'count', 'data-testid': 'cases-count' });
+  const phoneTab = tr.label(el('button', { type: 'button', role: 'tab', 'data-testid': 'tab-phone', 'aria-selected': 'true' }), 'tabPhone');
+  const casesTab = el('button', { type: 'button', role: 'tab', 'data-testid': 'tab-cases', 'aria-selected': 'false' }, tr.label(el('span'), 'tabCases'), ' ', casesCount);
+  const foundTab = tr.label(el('button', { type: 'button', role: 'tab', 'data-testid': 'tab-found', 'aria-selected': 'false' }), 'tabFound');
+  const cases = casesPanel({ staff, callSid: () => (current?.status === 'connected' || current?.status === 'wrap-up' ? current.pop.callSid || undefined : undefined), callBack }, (open, overdue) => {
+    tr.label(casesCount, 'casesCount', { n: open, overdue });
+    casesCount.dataset['overdue'] = String(overdue);
+  });
+  cases.element.setAttribute('role', 'tabpanel');
+  const openCase = (reference: string) => {
+    showTab('cases');
+    void cases.open(reference);
+  };
+  const found = foundItemsPanel(staff, openCase);
+  found.element.setAttribute('role', 'tabpanel');
+  const showTab = (tab: 'phone' | 'cases' | 'found') => {
+    const wasFound = !found.element.hidden;
+    stage.hidden = tab !== 'phone';
+    cases.element.hidden = tab !== 'cases';
+    found.element.hidden = tab !== 'found';
+    phoneTab.setAttribute('aria-selected', String(tab === 'phone'));
+    casesTab.setAttribute('aria-selected', String(tab === 'cases'));
+    foundTab.setAttribute('aria-selected', String(tab === 'found'));
+    // The register changes without telling this page (finds recorded elsewhere): read it whenever it comes in sight.
+    if (tab === 'found' && !wasFound) void found.refresh();
+  };
+  phoneTab.addEventListener('click', () => showTab('phone'));
+  casesTab.addEventListener('click', () => showTab('cases'));
+  foundTab.addEventListener('click', () => showTab('found'));
+  const alerts = caseAlerts(openCase);
+  found.element.hidden = true;
+  root.replaceChildren(bar.element, connection, error, notice, alerts.element, el('nav', { class: 'tabs', role: 'tablist' }, phoneTab, casesTab, foundTab), stage, cases.element, found.element);
+  showTab('phone');
   idle();
+  void cases.refresh();
 
   const ask = <T>(event: string, ...args: unknown[]) => socket.timeout(5_000).emitWithAck(event, ...args) as Promise<T>;
 
@@ -72,10 +119,21 @@ export async function openDesk(root: HTMLElement, session: Session): Promise<voi
   type Current = ReturnType<typeof offerView>;
   let current: Current | undefined;
   let unclaimed: IncomingCall[] = []; // the phone rang before the screen-pop arrived
+  /** `callback` events heard before their offer (a call back from a case tells of its call before its 202). */
+  const early = new Map<number, CallbackEvent>();
+  /** The case being called back from the case view, until the hotline answers. */
+  let callingBack: string | undefined;
 
-  function offerView(pop: ScreenPop) {
+  function offerView(offered: ScreenPop) {
+    // The page's own copy: a callback's call is placed after the offer, and its sid is filled in then.
+    const pop: ScreenPop = { ...offered };
+    const callback = callbackOf(pop);
     let status: Status = 'ringing';
     let phoneCall: IncomingCall | undefined;
+    /** Call back pressed, the hotline not yet answered: the passenger's leg may come meanwhile. */
+    let accepting = false;
+    /** The notes start saved (the IVR's train number) once there is a call to save them with. */
+    let touchPending = false;
     const ring = ringer(settings.ringCycleSeconds, settings.standardRings);
     const answer = tr.label(el('button', { type: 'button', class: 'primary', 'data-testid': 'answer' }), 'answer');
     const reject = tr.label(el('button', { type: 'button', class: 'danger', 'data-testid': 'reject' }), 'reject');
@@ -83,13 +141,18 @@ export async function openDesk(root: HTMLElement, session: Session): Promise<voi
     answer.disabled = reject.disabled = true;
     const offerButtons = el('div', { class: 'controls offer-buttons' }, answer, reject);
     const ringing = el('section', { class: 'ringing card' }, tr.label(el('h2'), 'incoming'), ring.element, offerButtons);
-    const call = callPanel(pop.language, staff.employeeNo, report);
+    const card = callback ? callbackPanel(callback, ring.element) : undefined;
+    const call = callPanel(pop.language, staff.employeeNo, report, callback?.reference);
     const save = (notes: NotesInput & { callSid: string }) => ask<SaveAck>('notes', notes);
-    const notes = notesForm(pop.callSid, save, () => socket.connected, report, clearError);
+    const notes = notesForm(() => pop.callSid, save, () => socket.connected, report, clearError);
     notes.fill({ trainNumber: pop.answers['trainNumber'] ?? '' });
+    const filed = callCases(pop, notes, openCase);
     const wrapUpDone = tr.label(el('button', { type: 'button', class: 'primary', 'data-testid': 'wrap-up-done', hidden: true }), 'wrapUpDone');
-    call.element.hidden = notes.element.hidden = true;
-    stage.replaceChildren(el('div', { class: 'desk' }, el('div', { class: 'column' }, ringing, screenPopCard(pop)), el('div', { class: 'column' }, call.element, notes.element, wrapUpDone)));
+    const popCard = screenPopCard(pop, openCase);
+    call.element.hidden = notes.element.hidden = filed.element.hidden = true;
+    stage.replaceChildren(
+      el('div', { class: 'desk' }, el('div', { class: 'column' }, card?.element ?? ringing, popCard), el('div', { class: 'column' }, call.element, notes.element, filed.element, wrapUpDone)),
+    );
 
     const acting = (button: HTMLButtonElement, act: (c: IncomingCall) => Promise<void>) => {
       button.addEventListener('click', () => {
@@ -109,6 +172,26 @@ export async function openDesk(root: HTMLElement, session: Session): Promise<voi
       await c.reject();
       view.gone();
     });
+    if (card) {
+      // Call back / Not now: the hotline's answer decides (the offer may have been withdrawn meanwhile).
+      const decide = (event: 'callback-accept' | 'callback-reject', done: () => void) => {
+        card.busy(true);
+        accepting = event === 'callback-accept';
+        const failed = (err: unknown) => {
+          accepting = false;
+          if (status === 'ringing') card.busy(false);
+          report(err);
+        };
+        ask<CallbackAck>(event, { offerId: pop.offerId }).then((ack) => {
+          if (!ack.ok) return failed(ack.error);
+          accepting = false;
+          clearError();
+          done();
+        }, failed);
+      };
+      card.accept.addEventListener('click', () => decide('callback-accept', () => view.dialling()));
+      card.reject.addEventListener('click', () => decide('callback-reject', () => view.gone()));
+    }
     wrapUpDone.addEventListener('click', () => {
       wrapUpDone.disabled = true;
       void notes
@@ -124,11 +207,22 @@ export async function openDesk(root: HTMLElement, session: Session): Promise<voi
         .finally(() => (wrapUpDone.disabled = false));
     });
 
+    /** The passenger's leg: while their callback is being dialled, the agent has already said yes. */
+    const dialledLeg = (c: IncomingCall) => (c.offerId !== undefined ? c.offerId === pop.offerId : !c.callSid || !pop.callSid || c.callSid === pop.callSid);
+
     const view = {
       pop,
       notes,
+      filed,
+      callback,
       get status() {
         return status;
+      },
+      /** Whether a leg the phone rings (or rang again after a reload) belongs to this offer. */
+      wants(c: IncomingCall): boolean {
+        if (!callback) return (status === 'ringing' || status === 'connected') && (c.offerId !== undefined ? c.offerId === pop.offerId : !c.callSid || c.callSid === pop.callSid);
+        if (status === 'dialling' || (status === 'ringing' && accepting)) return dialledLeg(c);
+        return status === 'connected' && !!pop.callSid && (!c.callSid || c.callSid === pop.callSid);
       },
       ring(at: number) {
         if (status === 'ringing') ring.start(at);
@@ -136,28 +230,75 @@ export async function openDesk(root: HTMLElement, session: Session): Promise<voi
       attach(incoming: IncomingCall) {
         phoneCall = incoming;
         call.attach(incoming);
-        answer.disabled = reject.disabled = false;
-        const at = localMoment(incoming.ringingSince.toISOString(), (settings.offerRingLimit + 1) * settings.ringCycleSeconds * 1000);
-        if (at !== undefined) view.ring(at);
         incoming.onEnded(() => {
           if (phoneCall !== incoming) return;
           phoneCall = undefined;
           call.attach(undefined);
           answer.disabled = reject.disabled = true;
-          if (status === 'ringing') view.gone();
+          if (status === 'ringing' && !callback) view.gone();
         });
+        if (callback) {
+          // The hotline rings the agent once the passenger answers: answered at once, as the agent asked.
+          if (status === 'dialling' || (status === 'ringing' && accepting)) {
+            incoming.accept().then(() => view.connected(Date.now()), report);
+          }
+          return;
+        }
+        answer.disabled = reject.disabled = false;
+        const at = localMoment(incoming.ringingSince.toISOString(), (settings.offerRingLimit + 1) * settings.ringCycleSeconds * 1000);
+        if (at !== undefined) view.ring(at);
+      },
+      /** The call placed to the passenger is known (a callback's): notes and cases are bound to it from now. */
+      placed(callSid: string | null | undefined) {
+        if (!callSid || pop.callSid === callSid) return;
+        pop.callSid = callSid;
+        popCard.dataset['callSid'] = callSid;
+        if (touchPending) {
+          touchPending = false;
+          notes.touch();
+        }
+        notes.reconnected(); // whatever was typed before waits for the call to be saved with
+      },
+      /** A callback accepted: the hotline dials the passenger. */
+      dialling() {
+        if (!card || status !== 'ringing') return;
+        status = 'dialling';
+        ring.stop();
+        card.dialling();
+        const leg = unclaimed.find(dialledLeg);
+        if (leg) {
+          unclaimed = unclaimed.filter((c) => c !== leg);
+          view.attach(leg);
+        }
+      },
+      /** How the call to the passenger goes. */
+      progress(e: CallbackEvent) {
+        view.placed(e.callSid);
+        if (e.stage === 'unreached') return view.unreached(e);
+        if (status === 'ringing') view.dialling();
+        if (e.stage === 'answered' && status === 'dialling') card?.answered();
+      },
+      unreached(e: CallbackEvent) {
+        if (status !== 'ringing' && status !== 'dialling') return;
+        status = 'done';
+        ring.stop();
+        card?.unreached(e);
+        // The agent is free again: the hotline says so with a presence event.
       },
       connected(at: number) {
-        if (status !== 'ringing') return;
+        if (status !== 'ringing' && status !== 'dialling') return;
         status = 'connected';
         ring.stop();
         ringing.hidden = true;
-        call.element.hidden = notes.element.hidden = false;
+        card?.connected();
+        call.element.hidden = notes.element.hidden = filed.element.hidden = false;
         call.started(at);
-        notes.touch(); // the IVR's train number is stored with the call from the start
+        // The IVR's train number is stored with the call from the start (once the call is there to store it with).
+        if (pop.callSid) notes.touch();
+        else touchPending = true;
       },
       ended() {
-        if (status === 'ringing') view.connected(Date.now());
+        if (status === 'ringing' || status === 'dialling') view.connected(Date.now());
         if (status !== 'connected') return;
         status = 'wrap-up';
         call.ended();
@@ -187,55 +328,109 @@ export async function openDesk(root: HTMLElement, session: Session): Promise<voi
     return view;
   }
 
-  function offered(pop: ScreenPop, restored?: NonNullable<Softphone['current']>) {
-    if (current?.pop.callSid === pop.callSid) return current;
+  /**
+   * Shows an offer: ringing (a call, or a callback to preview), or as it is now after a reload. A callback the
+   * agent started from a case (`dialling`) shows straight as being dialled.
+   */
+  function offered(pop: ScreenPop, restored?: NonNullable<Softphone['current']>, dialling = false) {
+    if (current?.pop.offerId === pop.offerId) return current;
     current?.close(); // the notes of the call before are cleared by the next offer
     clearError();
     notice.textContent = '';
     const view = offerView(pop);
     current = view;
-    // The ACD makes the agent `ringing` with the offer (and says so only through the offer itself).
-    if (!restored || restored.offerStatus === 'ringing') bar.show('ringing', null);
+    showTab('phone'); // a call comes before whatever case the agent was reading
+    const state = restored ? String(restored.offerStatus) : 'ringing';
+    const startsDialling = !!view.callback && (dialling || state === 'dialling' || callingBack === view.callback.reference);
     if (restored?.notes) view.notes.fill(restored.notes);
-    if (!restored || restored.offerStatus === 'ringing') view.ring(Date.now());
-    else {
-      view.connected(localMoment(restored.answeredAt, LONGEST_CALL_MS) ?? Date.now());
-      if (restored.offerStatus === 'completed') view.ended();
+    if (startsDialling) view.dialling();
+    else if (state === 'ringing') {
+      // The ACD makes the agent `ringing` with the offer (and says so only through the offer itself).
+      bar.show('ringing', null);
+      view.ring(Date.now());
+    } else {
+      view.connected(localMoment(restored?.answeredAt, LONGEST_CALL_MS) ?? Date.now());
+      if (state === 'completed') view.ended();
     }
-    const mine = unclaimed.find((c) => !c.callSid || c.callSid === pop.callSid);
-    unclaimed = unclaimed.filter((c) => c !== mine);
-    if (mine) view.attach(mine);
+    if (!view.callback) {
+      const mine = unclaimed.find((c) => view.wants(c));
+      unclaimed = unclaimed.filter((c) => c !== mine);
+      if (mine) view.attach(mine);
+    }
+    const heard = early.get(pop.offerId);
+    early.clear();
+    if (heard) view.progress(heard);
     return view;
+  }
+
+  /** "Call back" on a case: the hotline calls its passenger now, for this agent; the refusal, if refused. */
+  async function callBack(reference: string): Promise<string | undefined> {
+    callingBack = reference;
+    try {
+      const started = await callBackCase(reference);
+      offered(started.screenPop, undefined, true);
+      return undefined;
+    } catch (err) {
+      return message(err);
+    } finally {
+      callingBack = undefined;
+    }
   }
 
   const incoming = (call: IncomingCall) => {
     // A connected call comes again after a reload: the page takes it back so it can still hang up.
-    const live = current?.status === 'ringing' || current?.status === 'connected';
-    if (current && live && (!call.callSid || call.callSid === current.pop.callSid)) current.attach(call);
+    if (current?.wants(call)) current.attach(call);
     else {
       unclaimed.push(call);
       call.onEnded(() => (unclaimed = unclaimed.filter((c) => c !== call)));
     }
   };
 
-  const mine = (callSid: string) => (current?.pop.callSid === callSid ? current : undefined);
+  /** The offer an event is about: by its offer (a callback has no call at first), else by its call. */
+  const mine = (e: { offerId?: number; callSid?: string | null }) => {
+    if (!current) return undefined;
+    if (typeof e.offerId === 'number') return current.pop.offerId === e.offerId ? current : undefined;
+    return e.callSid && current.pop.callSid === e.callSid ? current : undefined;
+  };
   socket.on('presence', (p: { presence: string; reason: string | null }) => bar.show(p.presence, p.reason));
   socket.on('offer', (pop: ScreenPop) => offered(pop));
-  socket.on('offer-withdrawn', ({ callSid, reason }: { callSid: string; reason: string }) => {
-    const view = mine(callSid);
+  socket.on('offer-withdrawn', (e: { offerId?: number; callSid: string; reason: string }) => {
+    const view = mine(e);
     if (view?.status !== 'ringing') return;
     view.gone();
-    tr.label(notice, 'withdrawn', { reason });
+    tr.label(notice, view.callback ? 'callbackWithdrawn' : 'withdrawn', { reason: e.reason });
   });
-  socket.on('connected', ({ callSid }: { callSid: string }) => mine(callSid)?.connected(Date.now()));
-  socket.on('ended', ({ callSid }: { callSid: string }) => mine(callSid)?.ended());
+  socket.on('callback', (e: CallbackEvent) => {
+    const view = mine(e);
+    if (view) return view.progress(e);
+    early.set(e.offerId, e);
+  });
+  socket.on('connected', (e: { offerId?: number; callSid: string }) => {
+    const view = mine(e);
+    if (!view) return;
+    if (view.callback) view.placed(e.callSid);
+    view.connected(Date.now());
+  });
+  socket.on('ended', (e: { offerId?: number; callSid: string }) => mine(e)?.ended());
   socket.on('wrap-up-ended', () => current?.wrapUpOver());
+  socket.on('case-changed', (c: CaseChanged) => {
+    cases.changed(c.reference);
+    current?.filed.changed(c);
+    if (c.type === 'lost-item') found.changed();
+  });
+  socket.on('case-alert', (a: CaseAlert) => {
+    alerts.show(a);
+    cases.changed(a.reference);
+  });
 
   let everConnected = false;
   socket.on('connect', () => {
     connection.hidden = true;
     current?.notes.reconnected();
-    if (everConnected) void resync();
+    if (everConnected) {
+      void resync();
+      cases.resync();
+    }
     everConnected = true;
   });
   socket.on('disconnect', () => {
@@ -253,12 +448,15 @@ export async function openDesk(root: HTMLElement, session: Session): Promise<voi
     const live = now.current;
     if (!live) {
       if (current?.status === 'ringing') return current.gone();
+      if (current?.status === 'dialling') return; // the callback's own events tell how it went
       current?.ended();
       return current?.wrapUpOver();
     }
     const view = offered(live.screenPop, live);
-    if (live.offerStatus !== 'ringing') view.connected(Date.now());
-    if (live.offerStatus === 'completed') view.ended();
+    const state = String(live.offerStatus);
+    if (view.callback && live.screenPop.callSid) view.placed(live.screenPop.callSid);
+    if (state === 'connected' || state === 'completed') view.connected(Date.now());
+    if (state === 'completed') view.ended();
   }
 
   if (settings.current) offered(settings.current.screenPop, settings.current);

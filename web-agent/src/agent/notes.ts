@@ -14,7 +14,11 @@ const MAX: Record<(typeof TEXT_FIELDS)[number], number> = { passengerName: 100, 
  * the latest unsaved version is kept here until the server acknowledges it (or a newer one), and sent again
  * when the socket comes back, so no keystroke is lost; the server keeps only the newest version.
  */
-export function notesForm(callSid: string, save: Save, online: () => boolean, report: (message: string) => void, savedOk: () => void) {
+/**
+ * `callSid` is read at each save: a callback's call exists only once the passenger is called (until then it is
+ * '' and what is typed waits, unsaved, for `reconnected`).
+ */
+export function notesForm(callSid: () => string, save: Save, online: () => boolean, report: (message: string) => void, savedOk: () => void) {
   const input = (name: string, attributes: Record<string, string | number> = {}) => el('input', { name, autocomplete: 'off', ...attributes });
   const fields = Object.fromEntries(TEXT_FIELDS.map((name) => [name, input(name, { maxlength: MAX[name] })])) as Record<(typeof TEXT_FIELDS)[number], HTMLInputElement>;
   fields.contactNumber.type = 'tel';
@@ -76,6 +80,7 @@ export function notesForm(callSid: string, save: Save, online: () => boolean, re
     clearTimeout(timer);
     if (saved >= version) return setState('saved');
     if (!online()) return setState('offline');
+    if (!callSid()) return setState('unsaved'); // no call yet to save them with
     if (sending) {
       await sending;
       return flush();
@@ -83,7 +88,7 @@ export function notesForm(callSid: string, save: Save, online: () => boolean, re
     const sent = version;
     setState('saving');
     let lost = false;
-    sending = save({ callSid, ...values(sent) }).then(
+    sending = save({ callSid: callSid(), ...values(sent) }).then(
       (ack) => {
         if (ack.ok) {
           saved = Math.max(saved, sent);
@@ -118,6 +123,8 @@ export function notesForm(callSid: string, save: Save, online: () => boolean, re
   };
   // Selects fire `input` too, so one listener sees every change.
   element.addEventListener('input', changed);
+  const outcomeListeners: Array<(disposition: string) => void> = [];
+  disposition.addEventListener('change', () => outcomeListeners.forEach((listener) => listener(disposition.value)));
   showDue();
   setState('saved');
 
@@ -132,6 +139,14 @@ export function notesForm(callSid: string, save: Save, online: () => boolean, re
       if (notes.callbackDueAt) callbackDueAt.value = localInput(new Date(notes.callbackDueAt));
       if (notes.version !== undefined) version = saved = Math.max(version, notes.version);
       showDue();
+    },
+    /** What the agent has written so far (the case form starts from it). */
+    current() {
+      return values(version);
+    },
+    /** The agent chose an outcome (not called when saved notes are shown again after a reload). */
+    onOutcome(listener: (disposition: string) => void) {
+      outcomeListeners.push(listener);
     },
     /** Saves what is shown even without a keystroke (the pre-filled train number, once the call connects). */
     touch: changed,

@@ -7,6 +7,8 @@ import type { Softphone } from './softphone.ts';
 export type IncomingCall = {
   from: string;
   callSid?: string;
+  /** The offer the leg is for, where the carrier says (Twilio: the `offerId` custom parameter of a callback's leg). */
+  offerId?: number;
   ringingSince: Date;
   accept(): Promise<void>;
   reject(): Promise<void>;

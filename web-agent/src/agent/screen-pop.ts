@@ -1,9 +1,11 @@
 import { el } from '../shared/dom.ts';
+import { when } from './case-words.ts';
 import { known, tr } from './i18n.ts';
+import { openCasesSection } from './open-cases.ts';
 import type { ScreenPop } from './softphone.ts';
 
-/** The screen-pop card: who is calling, what the IVR learned, and the caller's history. */
-export function screenPopCard(pop: ScreenPop): HTMLElement {
+/** The screen-pop card: who is calling, what the IVR learned, the caller's history and open cases. */
+export function screenPopCard(pop: ScreenPop, openCase: (reference: string) => void): HTMLElement {
   const row = (key: Parameters<typeof tr.t>[0], value: Node | string, testid?: string) =>
     el('div', { class: 'row' }, tr.label(el('dt'), key), el('dd', testid ? { 'data-testid': testid } : {}, value));
   const answers = el(
@@ -24,13 +26,13 @@ export function screenPopCard(pop: ScreenPop): HTMLElement {
       { class: 'facts' },
       row('caller', el('span', { class: 'number' }, pop.from), 'caller'),
       row('language', tr.label(el('span'), known(`lang.${pop.language}`)), 'caller-language'),
-      row('queue', tr.label(el('span'), known(`queue.${pop.queue}`)), 'queue'),
+      row('queue', pop.queue ? tr.label(el('span'), known(`queue.${pop.queue}`)) : '—', 'queue'),
       row('waited', waited),
       row('ivrPath', el('ol', { class: 'path' }, ...pop.path.map((node) => el('li', {}, node)))),
     ),
     Object.keys(pop.answers).length ? el('div', {}, tr.label(el('h3'), 'answers'), answers) : '',
     history(pop),
-    callbacks(pop),
+    openCasesSection(pop.openCases, openCase),
   );
 }
 
@@ -41,7 +43,7 @@ function history(pop: ScreenPop): HTMLElement {
       el(
         'li',
         {},
-        el('time', { datetime: call.at }, new Date(call.at).toLocaleString()),
+        el('time', { datetime: call.at }, when(call.at)),
         ' · ',
         call.queue ? tr.label(el('span'), known(`queue.${call.queue}`)) : '',
         call.endReason ? ` · ${call.endReason}` : '',
@@ -62,15 +64,5 @@ function history(pop: ScreenPop): HTMLElement {
     { class: 'history' },
     tr.label(el('h3'), 'previousCalls'),
     pop.previousCalls.length ? list : tr.label(el('p', { class: 'muted' }), 'noPreviousCalls'),
-  );
-}
-
-function callbacks(pop: ScreenPop): HTMLElement | string {
-  if (!pop.openCallbacks?.length) return '';
-  return el(
-    'div',
-    { class: 'callbacks' },
-    tr.label(el('h3'), 'openCallbacks'),
-    el('ul', {}, ...pop.openCallbacks.map((c) => el('li', {}, tr.label(el('span'), 'due', { at: new Date(c.dueAt).toLocaleString() }), c.queue ? ` · ${c.queue}` : ''))),
   );
 }

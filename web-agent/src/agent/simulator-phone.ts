@@ -1,4 +1,5 @@
 import { io } from 'socket.io-client';
+import { SOCKET_TRANSPORTS } from '../shared/socket.ts';
 import type { IncomingCall, Phone } from './phone.ts';
 
 type Incoming = { legSid: string; callSid: string; from: string; ringingSince: string };
@@ -6,7 +7,7 @@ type Ack = { ok: true } | { ok: false; error: string };
 
 /** The simulated phone: the server relays the simulator's legs dialled to this agent over `/phone`. */
 export function simulatorPhone(token: string): Phone {
-  const socket = io('/phone', { auth: { token }, reconnectionDelayMax: 2_000 });
+  const socket = io('/phone', { ...SOCKET_TRANSPORTS, auth: { token }, reconnectionDelayMax: 2_000 });
   const incomingListeners: Array<(call: IncomingCall) => void> = [];
   const endedListeners = new Map<string, Array<(reason: string) => void>>();
   const ended = new Set<string>();

@@ -23,8 +23,11 @@ export async function twilioPhone(): Promise<Phone> {
     call.on('reject', end('rejected'));
     call.on('disconnect', end('completed'));
     call.on('error', end('failed'));
+    // A callback's leg names its offer: the page answers it by itself when that callback is being dialled.
+    const offerId = Number(call.customParameters.get('offerId'));
     const incoming: IncomingCall = {
       from: call.parameters['From'] ?? '',
+      ...(Number.isInteger(offerId) && offerId > 0 ? { offerId } : {}),
       ringingSince: new Date(),
       accept: async () => call.accept(),
       reject: async () => call.reject(),

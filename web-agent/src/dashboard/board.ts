@@ -16,7 +16,7 @@ const heading = (key: Key) => tr.label(el('h2'), key);
  * A tile of today's figures: a label, the figure(s), a note; `data-figure` marks each figure for tests. A
  * figure given with a label key is captioned (where a tile holds two figures on one scale).
  */
-function tile(label: Key, figures: Array<string | [string, Key]>, note: HTMLElement) {
+export function tile(label: Key, figures: Array<string | [string, Key]>, note: HTMLElement) {
   const values: Record<string, HTMLElement> = {};
   const value = el('div', { class: 'value' });
   figures.forEach((figure, i) => {

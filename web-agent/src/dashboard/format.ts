@@ -1,3 +1,5 @@
+import { hotlineTime } from '../shared/time.ts';
+
 /** How the board writes its figures; a figure with no data is a dash, never 0 or NaN. */
 
 export const NONE = '—';
@@ -23,15 +25,7 @@ export function duration(seconds: number | null): string {
   return h > 0 ? `${h}:${pad(m)}:${pad(s % 60)}` : `${m}:${pad(s % 60)}`;
 }
 
-const clockFormats = new Map<string, Intl.DateTimeFormat>();
-
 /** "08:15" on the hotline's wall clock. */
 export function wallTime(iso: string, timeZone: string, seconds = false): string {
-  const key = `${timeZone}/${seconds}`;
-  let f = clockFormats.get(key);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', ...(seconds ? { second: '2-digit' } : {}), hourCycle: 'h23' });
-    clockFormats.set(key, f);
-  }
-  return f.format(new Date(iso));
+  return hotlineTime(iso, 'en', timeZone, seconds ? 'seconds' : 'clock');
 }

@@ -27,30 +27,43 @@ export function fill(text: string, vars: Vars = {}): string {
   return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
 }
 
-export type Translator<K extends string> = {
-  readonly language: UiLanguage;
+/** A page's languages and what it says in each, switched as the reader chooses. */
+export type Switch<L extends string, K extends string> = {
+  readonly language: L;
   t(key: K, vars?: Vars): string;
   /** An element whose text is `key`, relabelled on every language change. */
   label<T extends HTMLElement>(element: T, key: K, vars?: Vars): T;
-  choose(language: UiLanguage): void;
+  choose(language: L): void;
+  /** Called after every change, for what is not a plain label (dates in words, a case's status). */
   onChange(listener: () => void): void;
   /** The `select[name="ui-language"]` that changes the language. */
   chooser(): HTMLSelectElement;
 };
 
-export function translator<K extends string>(tables: Record<UiLanguage, Record<K, string>>): Translator<K> {
-  let language = savedLanguage();
+export type SwitchOptions<L extends string, K extends string> = {
+  languages: readonly L[];
+  /** Each language's name in itself, for the chooser. */
+  names: Record<L, string>;
+  /** Where the choice is remembered (localStorage). */
+  storageKey: string;
+  first: L;
+  /** The key of the page's title, if the title is said in the chosen language too. */
+  title?: K;
+};
+
+export function languageSwitch<L extends string, K extends string>(tables: Record<L, Record<K, string>>, o: SwitchOptions<L, K>): Switch<L, K> {
+  let language = o.first;
   const listeners: Array<() => void> = [];
   const t = (key: K, vars?: Vars) => fill(tables[language][key] ?? key, vars);
   const relabel = () => {
     document.documentElement.lang = language;
+    if (o.title) document.title = t(o.title);
     for (const element of document.querySelectorAll<HTMLElement>('[data-i18n]')) {
       const vars = element.dataset['i18nVars'];
       element.textContent = t(element.dataset['i18n'] as K, vars ? (JSON.parse(vars) as Vars) : undefined);
     }
   };
-  document.documentElement.lang = language;
-  const self: Translator<K> = {
+  const self: Switch<L, K> = {
     get language() {
       return language;
     },
@@ -64,7 +77,7 @@ export function translator<K extends string>(tables: Record<UiLanguage, Record<K
     },
     choose(next) {
       language = next;
-      localStorage.setItem(KEY, next);
+      localStorage.setItem(o.storageKey, next);
       relabel();
       for (const listener of listeners) listener();
     },
@@ -72,10 +85,18 @@ export function translator<K extends string>(tables: Record<UiLanguage, Record<K
       listeners.push(listener);
     },
     chooser() {
-      const select = el('select', { name: 'ui-language', 'aria-label': 'Language / 語言 / 语言' }, ...UI_LANGUAGES.map((l) => el('option', { value: l, selected: l === language }, NAMES[l])));
-      select.addEventListener('change', () => self.choose(select.value as UiLanguage));
+      const select = el('select', { name: 'ui-language', 'aria-label': 'Language / 語言 / 语言' }, ...o.languages.map((l) => el('option', { value: l, selected: l === language }, o.names[l])));
+      select.addEventListener('change', () => self.choose(select.value as L));
       return select;
     },
   };
+  relabel();
   return self;
+}
+
+export type Translator<K extends string> = Switch<UiLanguage, K>;
+
+/** The staff pages' switch: their three languages, the member's last choice or the browser's language. */
+export function translator<K extends string>(tables: Record<UiLanguage, Record<K, string>>): Translator<K> {
+  return languageSwitch(tables, { languages: UI_LANGUAGES, names: NAMES, storageKey: KEY, first: savedLanguage() });
 }

@@ -14,12 +14,22 @@ export type CallEvent = { n: number; atMs: number } & (
   | { type: 'disconnected'; client: string; legSid: string; status: string }
   | { type: 'application-error'; message: string }
   | { type: 'ended'; by: EndedBy }
+  // A call the hotline placed (outbound-api): the passenger's phone rings, then is answered or not.
+  | { type: 'dialled'; from: string; to: string }
+  | { type: 'answered'; by: 'human' | 'machine' }
+  | { type: 'unanswered'; status: Unanswered }
 );
 type Distribute<T> = T extends unknown ? Omit<T, 'n' | 'atMs'> : never;
 export type NewEvent = Distribute<CallEvent>;
 
 /** Who ended the call: the caller hung up, the TwiML said so (or ran out), the REST API, or an error. */
 export type EndedBy = 'caller' | 'twiml' | 'api' | 'application-error';
+
+/** How a placed call ends without being answered (its final status callback's CallStatus). */
+export type Unanswered = 'busy' | 'no-answer' | 'failed' | 'canceled';
+
+/** Who phoned whom: a caller the hotline (`inbound`) or the hotline a passenger (`outbound-api`, Twilio's name). */
+export type Direction = 'inbound' | 'outbound-api';
 
 /** A scripted answer to one `<Gather>`: keys (`''` = silence) or words. */
 export type Answer = string | { speech: string };
@@ -55,6 +65,18 @@ export class SimulatedCall {
   private skippedSeconds = 0;
   interruption: Interruption | undefined;
   ended = false;
+  /** A placed call not answered yet (queued or ringing): not in progress, so it cannot be redirected. */
+  ringing = false;
+  /**
+   * An answering machine: it hears everything and never presses a key, so a Gather gets silence at once
+   * (where a person, unscripted, is waited for).
+   */
+  machine = false;
+  /** Where the paid call starts (Twilio bills, and CallDuration counts, from the answer, not the ringing). */
+  private billedFrom = this.startedAt;
+  private skippedBeforeBill = 0;
+  /** On the simulated clock (`simulatedSeconds`), when the passenger puts the phone down by themselves. */
+  private hangUpAt = Infinity;
   private wakers = new Set<() => void>();
 
   constructor(
@@ -62,7 +84,23 @@ export class SimulatedCall {
     readonly from: string,
     readonly to: string,
     readonly script: Answer[],
+    readonly direction: Direction = 'inbound',
   ) {}
+
+  /** A placed call is answered: its CallDuration counts from now. */
+  startBilling(): void {
+    this.billedFrom = Date.now();
+    this.skippedBeforeBill = this.skippedSeconds;
+  }
+
+  /**
+   * The passenger hangs up after `seconds` more on the simulated clock: any wait that would run past that
+   * point ends there with the passenger's hangup, so this holds at time scale 0 too.
+   */
+  hangUpAfter(seconds: number): void {
+    this.hangUpAt = this.simulatedSeconds + seconds;
+    if (seconds <= 0) this.interrupt({ kind: 'hangup', by: 'caller' });
+  }
 
   record(event: NewEvent): void {
     this.events.push({ ...event, n: this.events.length + 1, atMs: Date.now() - this.startedAt } as CallEvent);
@@ -134,15 +172,22 @@ export class SimulatedCall {
    * clock (0 skips it). Only the part that ran counts: a hangup 2 s into a 10 s tune counts 2 s.
    */
   async wait<T>(ready: () => T | undefined, seconds: number, timeScale: number): Promise<T | undefined> {
+    // A passenger who hangs up before this wait would end is waited for only until then.
+    const cut = seconds > this.hangUpAt - this.simulatedSeconds;
+    const span = cut ? Math.max(0, this.hangUpAt - this.simulatedSeconds) : seconds;
     const started = Date.now();
     let ranOut = false;
     try {
-      const value = await this.until(ready, seconds * 1000 * timeScale);
+      const value = await this.until(ready, span * 1000 * timeScale);
       ranOut = value === undefined;
+      if (ranOut && cut) {
+        this.interrupt({ kind: 'hangup', by: 'caller' });
+        this.checkInterrupted();
+      }
       return value;
     } finally {
       const wall = (Date.now() - started) / 1000;
-      const simulated = ranOut ? seconds : timeScale > 0 ? Math.min(seconds, wall / timeScale) : 0;
+      const simulated = ranOut ? span : timeScale > 0 ? Math.min(span, wall / timeScale) : 0;
       this.simulatedSeconds += simulated;
       // A scale above 1 slows the call down: it really lasts longer, and nothing is skipped.
       this.skippedSeconds += Math.max(0, simulated - wall);
@@ -151,9 +196,9 @@ export class SimulatedCall {
 
   /**
    * The call's length in whole seconds, as Twilio's CallDuration: the wall clock, plus what the time scale
-   * skipped (so at time scale 1 it is exactly the wall clock).
+   * skipped (so at time scale 1 it is exactly the wall clock); for a placed call, from its answer.
    */
   durationSeconds(): number {
-    return Math.round((Date.now() - this.startedAt) / 1000 + this.skippedSeconds);
+    return Math.round((Date.now() - this.billedFrom) / 1000 + this.skippedSeconds - this.skippedBeforeBill);
   }
 }

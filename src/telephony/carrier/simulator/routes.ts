@@ -6,16 +6,35 @@ import type { Simulator } from './simulator.ts';
 
 /**
  * JSON control of simulated calls, for `npm run call`, tests and (later) the softphone page in simulator
- * mode. Mounted only when CARRIER=simulator.
+ * mode: callers who dial the hotline, and passengers the hotline calls back (`/passengers` scripts how they
+ * answer; `GET /calls?to=` finds the calls placed to them). Mounted only when CARRIER=simulator.
  */
 
 const keys = z.string().regex(/^[0-9*#]*$/, 'must be keys of a phone pad: 0-9, * and #').max(64);
 const phoneNumber = z.string().regex(/^\+?[0-9]{3,15}$/, 'must be a phone number such as +8613800138000');
 
+const presses = z.array(z.union([keys, z.strictObject({ speech: z.string().min(1).max(500) })])).max(100);
 const newCall = z.strictObject({
   from: phoneNumber.optional(),
   to: phoneNumber.optional(),
-  presses: z.array(z.union([keys, z.strictObject({ speech: z.string().min(1).max(500) })])).max(100).optional(),
+  presses: presses.optional(),
+});
+/** A number in a query string: an unencoded `+` arrives as a space (`?to=+86…` typed into curl), so it is put back. */
+const queryNumber = z.preprocess((value) => (typeof value === 'string' ? value.replace(/^ (?=\d)/, '+') : value), phoneNumber);
+const callsQuery = z.looseObject({
+  to: queryNumber.optional(),
+  from: queryNumber.optional(),
+  direction: z.enum(['inbound', 'outbound-api']).optional(),
+  /** Long-poll: answer once more than `after` calls match, or after `wait` seconds. */
+  after: z.coerce.number().int().min(0).default(0),
+  wait: z.coerce.number().min(0).max(30).default(0),
+});
+const passenger = z.strictObject({
+  number: phoneNumber,
+  answer: z.enum(['human', 'machine', 'busy', 'no-answer', 'failed']).default('human'),
+  afterSeconds: z.number().min(0).max(3600).optional(),
+  hangUpAfterSeconds: z.number().min(0).max(86_400).optional(),
+  presses: presses.optional(),
 });
 const eventsQuery = z.looseObject({
   after: z.coerce.number().int().min(0).default(0),
@@ -38,8 +57,19 @@ export function simulatorRoutes(sim: Simulator): Router {
     res.status(201).json(summary(placed));
   });
 
-  router.get('/calls', (_req, res) => {
-    res.json({ calls: sim.list().map(summary) });
+  // Filtered by `to`, `from` and `direction`; `?to=<a passenger>` finds the calls the hotline placed to them.
+  router.get('/calls', async (req, res) => {
+    const { to, from, direction, after, wait } = parseParams(callsQuery, req.query);
+    const match = (c: SimulatedCall) => (to === undefined || c.to === to) && (from === undefined || c.from === from) && (direction === undefined || c.direction === direction);
+    const calls = await sim.callsWhere(match, after, wait * 1000);
+    res.json({ calls: calls.map(summary) });
+  });
+
+  // How the passenger at `number` takes the next call the hotline places to it (see PassengerScript).
+  router.post('/passengers', (req, res) => {
+    const { number, ...script } = parseParams(passenger, req.body ?? {});
+    const waiting = sim.expectCall(number, script);
+    res.status(201).json({ number, ...script, waiting });
   });
 
   router.get('/calls/:sid', (req, res) => {
@@ -52,7 +82,9 @@ export function simulatorRoutes(sim: Simulator): Router {
     const found = call(req.params.sid);
     const { after, wait } = parseParams(eventsQuery, req.query);
     const events = await found.eventsAfter(after, wait * 1000);
-    res.json({ events, ended: found.ended });
+    // The call may have ended (and recorded its end) since these events were taken: `ended` only once this
+    // answer holds the last of them, so a watcher that stops at `ended` never misses the end.
+    res.json({ events, ended: found.ended && after + events.length >= found.events.length });
   });
 
   router.post('/calls/:sid/digits', (req, res) => {
@@ -74,5 +106,5 @@ export function simulatorRoutes(sim: Simulator): Router {
 }
 
 function summary(call: SimulatedCall) {
-  return { sid: call.sid, from: call.from, to: call.to, ended: call.ended, eventCount: call.events.length };
+  return { sid: call.sid, direction: call.direction, from: call.from, to: call.to, ended: call.ended, eventCount: call.events.length };
 }

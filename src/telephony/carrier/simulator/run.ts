@@ -8,9 +8,24 @@ export type Next = { url: string; params: Record<string, string> } | undefined;
 
 const APPLICATION_ERROR = 'We are sorry, an application error has occurred. Goodbye.';
 
-/** Play the call from the voice webhook to its end, the way Twilio does; then report it completed. */
+/** Play a caller's call from the voice webhook to its end, the way Twilio does; then report it completed. */
 export async function runCall(sim: Simulator, call: SimulatedCall): Promise<void> {
-  let next: Next = { url: `${sim.publicUrl}/twilio/voice`, params: { CallStatus: 'ringing' } };
+  await play(sim, call, { url: `${sim.publicUrl}/twilio/voice`, params: { CallStatus: 'ringing' } });
+  // The number's call-level status callback: Twilio's configuration for calls to the hotline's number.
+  await sim.notify(`${sim.publicUrl}/twilio/status`, {
+    ...sim.callParams(call),
+    CallStatus: 'completed',
+    CallDuration: String(call.durationSeconds()),
+    Timestamp: sim.now().toUTCString(),
+  });
+}
+
+/**
+ * Follow a live call's TwiML from `first` until it ends (the TwiML runs out or hangs up, someone hangs up,
+ * or an application error), and record the end. Whoever started the call reports its final status.
+ */
+export async function play(sim: Simulator, call: SimulatedCall, first: Next): Promise<void> {
+  let next: Next = first;
   let by: EndedBy = 'twiml';
   try {
     while (next) {
@@ -34,12 +49,6 @@ export async function runCall(sim: Simulator, call: SimulatedCall): Promise<void
   }
   call.ended = true;
   call.record({ type: 'ended', by });
-  await sim.notify(`${sim.publicUrl}/twilio/status`, {
-    ...sim.callParams(call),
-    CallStatus: 'completed',
-    CallDuration: String(call.durationSeconds()),
-    Timestamp: sim.now().toUTCString(),
-  });
 }
 
 /** Follow one document's verbs in order. Running off its end ends the call, as on Twilio. */
@@ -126,7 +135,8 @@ async function listen(
   call: SimulatedCall,
   g: { numDigits: number; finishOnKey: string; timeoutSeconds: number; speech: boolean },
 ): Promise<Heard> {
-  const scripted = call.keys === '' && !call.silence && call.speech === undefined ? call.script.shift() : undefined;
+  // An answering machine, out of script, answers every menu with silence.
+  const scripted = call.keys === '' && !call.silence && call.speech === undefined ? (call.script.shift() ?? (call.machine ? '' : undefined)) : undefined;
   if (typeof scripted === 'string') sim.press(call.sid, scripted);
   else if (scripted) sim.speak(call.sid, scripted.speech);
 

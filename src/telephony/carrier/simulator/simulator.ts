@@ -1,9 +1,10 @@
 import { EventEmitter } from 'node:events';
 import twilio from 'twilio';
 import type { Logger } from 'pino';
-import { CallGone, type CallState, type Carrier } from '../carrier.ts';
+import { CallGone, type CallState, type Carrier, type PlaceCall } from '../carrier.ts';
 import { newSid, SimulatedCall, type Answer, type CallEvent } from './call.ts';
 import type { Leg } from './dial.ts';
+import { DEFAULT_PASSENGER, runOutbound, type PassengerScript, type PlacedCall } from './outbound.ts';
 import { runCall } from './run.ts';
 import { ApplicationError, readTwiml, type Verb } from './twiml.ts';
 
@@ -25,7 +26,7 @@ const WEBHOOK_TIMEOUT_MS = 15_000;
 /**
  * Twilio's part, played inside the hotline's process: places calls to our own webhooks with signed
  * requests, follows the TwiML, keeps a transcript of each call, rings agent legs, and takes the same REST
- * actions (redirect, hang up) as the real carrier.
+ * actions (redirect, hang up, place a call to a passenger: ./outbound.ts) as the real carrier.
  */
 export class Simulator implements Carrier {
   readonly kind = 'simulator';
@@ -39,6 +40,14 @@ export class Simulator implements Carrier {
    * hung-up (by the REST API), no-answer, completed.
    */
   readonly rings = new EventEmitter<{ ring: [Leg]; ended: [Leg, string] }>();
+  /** 'placed' (placement, call): the hotline placed a call (`placeCall`); its webhooks follow. */
+  readonly outbound = new EventEmitter<{ placed: [PlacedCall, SimulatedCall] }>();
+  /** Every call the hotline placed, in order, with the carrier's time of each (`at`, ms): pacing shows here. */
+  readonly placed: PlacedCall[] = [];
+  /** How the next calls placed to each number are taken (see expectCall). */
+  private readonly passengers = new Map<string, PassengerScript[]>();
+  /** Told whenever a call is added, for long-polls on the list of calls. */
+  private readonly added = new EventEmitter<{ call: [SimulatedCall] }>();
   /** What the agent's side did to a leg, for the reason its end is reported with. */
   private readonly legEndings = new Map<string, string>();
   private targetUrl: string;
@@ -52,6 +61,8 @@ export class Simulator implements Carrier {
     this.timeScale = options.timeScale;
     this.log = options.logger;
     this.now = options.now ?? (() => new Date());
+    this.outbound.setMaxListeners(0);
+    this.added.setMaxListeners(0);
   }
 
   /** Where requests really go (this process), whatever PUBLIC_URL says. */
@@ -65,8 +76,19 @@ export class Simulator implements Carrier {
     const done = runCall(this, call).catch((err: unknown) => {
       this.log.error({ err, callSid: call.sid }, 'simulated call failed');
     });
-    this.calls.set(call.sid, { call, done });
+    this.keep(call, done);
     return call;
+  }
+
+  /**
+   * Script the passenger at `number`: each call placed to it takes the next script, in turn; with none left,
+   * DEFAULT_PASSENGER answers. Returns how many scripts now wait for that number.
+   */
+  expectCall(number: string, ...scripts: PassengerScript[]): number {
+    const queue = this.passengers.get(number) ?? [];
+    queue.push(...scripts.map((script) => ({ ...script, presses: [...(script.presses ?? [])] })));
+    if (queue.length > 0) this.passengers.set(number, queue);
+    return queue.length;
   }
 
   get(sid: string): SimulatedCall | undefined {
@@ -75,6 +97,29 @@ export class Simulator implements Carrier {
 
   list(): SimulatedCall[] {
     return [...this.calls.values()].map((entry) => entry.call);
+  }
+
+  /**
+   * The calls `match` picks, in the order they began, once there are more than `known` of them or `ms` have
+   * passed (a long-poll: how `npm run call -- --await-callback` waits for the hotline to call back).
+   */
+  async callsWhere(match: (call: SimulatedCall) => boolean, known = 0, ms = 0): Promise<SimulatedCall[]> {
+    const found = () => this.list().filter(match);
+    if (found().length > known || ms <= 0) return found();
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      const added = (call: SimulatedCall) => {
+        if (match(call) && found().length > known) done();
+      };
+      const self = this;
+      function done() {
+        clearTimeout(timer);
+        self.added.off('call', added);
+        resolve();
+      }
+      this.added.on('call', added);
+    });
+    return found();
   }
 
   /** Resolves once the call has ended and its final status has been reported. */
@@ -116,8 +161,8 @@ export class Simulator implements Carrier {
   // Carrier: what the hotline's REST calls do.
   async redirect(callSid: string, url: string): Promise<void> {
     const call = this.liveForCarrier(callSid);
-    // As on Twilio, a call that is hanging up can no longer be moved.
-    if (call.interruption?.kind === 'hangup') throw new CallGone(callSid, 'not in progress', false);
+    // As on Twilio (21220), a call that is hanging up, or still ringing, can not be moved.
+    if (call.interruption?.kind === 'hangup' || call.ringing) throw new CallGone(callSid, 'not in progress', false);
     call.interrupt({ kind: 'redirect', url });
   }
 
@@ -128,6 +173,25 @@ export class Simulator implements Carrier {
       return;
     }
     this.liveForCarrier(callSid).interrupt({ kind: 'hangup', by: 'api' });
+  }
+
+  /**
+   * Place a call to a passenger, as Twilio's `calls.create`: answered at once with the new sid (queued), the
+   * rest arrives as webhooks (see ./outbound.ts). The passenger does what `expectCall` scripted for the number.
+   */
+  async placeCall(request: PlaceCall): Promise<{ sid: string }> {
+    const queue = this.passengers.get(request.to);
+    const script = queue?.shift() ?? DEFAULT_PASSENGER;
+    if (queue?.length === 0) this.passengers.delete(request.to);
+    const call = new SimulatedCall(newSid('CA'), request.from, request.to, [...(script.presses ?? [])], 'outbound-api');
+    const placed: PlacedCall = { ...request, sid: call.sid, at: this.now().getTime() };
+    this.placed.push(placed);
+    const done = runOutbound(this, call, placed, script).catch((err: unknown) => {
+      this.log.error({ err, callSid: call.sid }, 'simulated outbound call failed');
+    });
+    this.keep(call, done);
+    this.outbound.emit('placed', placed, call);
+    return { sid: call.sid };
   }
 
   /**
@@ -181,7 +245,8 @@ export class Simulator implements Carrier {
       FromCountry: 'CN',
       ToCountry: 'CN',
       CallStatus: 'in-progress',
-      Direction: 'inbound',
+      // A placed call is from the hotline's number to the passenger's, as on Twilio.
+      Direction: call.direction,
       ApiVersion: '2010-04-01',
     };
   }
@@ -230,6 +295,11 @@ export class Simulator implements Carrier {
 
   ring(leg: Leg): void {
     this.rings.emit('ring', leg);
+  }
+
+  private keep(call: SimulatedCall, done: Promise<void>): void {
+    this.calls.set(call.sid, { call, done });
+    this.added.emit('call', call);
   }
 
   private queue(name: string) {
