@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import { agents, offers, type Presence } from '../../db/schema.ts';
 import type { Hotline } from '../hotline.ts';
 import { withdrawOffer } from './offers.ts';
@@ -50,10 +50,19 @@ export async function choosePresence(h: Hotline, staffId: number, want: ChosenPr
   return want;
 }
 
-/** The agent's first socket is back: cancel the pending "gone". */
+/**
+ * The agent's first socket is back: cancel the pending "gone". Only a pending one is touched: the row is not
+ * locked for nothing while the page, just connected, asks to be available.
+ */
 export async function agentConnected(h: Hotline, staffId: number): Promise<void> {
   await ensureAgent(h, staffId);
-  await h.database.db.update(agents).set({ goneAt: null }).where(eq(agents.staffId, staffId));
+  const back = await h.database.db
+    .update(agents)
+    .set({ goneAt: null })
+    .where(and(eq(agents.staffId, staffId), isNotNull(agents.goneAt)))
+    .returning({ presence: agents.presence });
+  // Available all along, but not rung while gone: callers may be waiting for them.
+  if (back[0]?.presence === 'available') routeSoon(h);
 }
 
 /** The agent's last socket closed: offline after the grace period, unless they come back (a row, not a timer). */

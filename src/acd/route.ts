@@ -33,7 +33,10 @@ export async function route(h: Hotline): Promise<number> {
     const match = await matchOne(h, offered);
     if (match === 'none') break;
     if (match === 'raced') {
-      misses++; // the callers this agent could take were all locked by other passes: look again
+      // The callers this agent could take, or the free agents, were locked by others: look again, after a
+      // moment for their transactions to end.
+      misses++;
+      await new Promise((later) => setTimeout(later, RACED_PAUSE_MS * misses));
       continue;
     }
     if ('caseId' in match) {
@@ -67,26 +70,30 @@ async function matchOne(h: Hotline, offered: { calls: Set<string>; cases: Set<nu
   return h.database.db.transaction(async (tx) => {
     // The agent first: passes running at once each hold a different agent, and each then takes the best
     // caller the others have not locked, so priority and wait order hold even when agents run out.
+    const free = and(
+      sql`${agents.presence} = 'available'`,
+      eq(staff.disabled, false),
+      // An agent whose softphone connection is gone (in the grace before offline) is not rung.
+      isNull(agents.goneAt),
+      or(
+        sql`exists (select 1 from ${calls} where ${routable} and (${staff.skills} ->> ${callSkill}) is not null)`,
+        sql`exists (select 1 from ${cases} where ${callbacks} and (${staff.skills} ->> ${skillOf(sql`${cases.queue}`)}) is not null)`,
+      ),
+    );
     const [agent] = await tx
       .select({ staffId: agents.staffId, skills: staff.skills })
       .from(agents)
       .innerJoin(staff, eq(staff.id, agents.staffId))
-      .where(
-        and(
-          sql`${agents.presence} = 'available'`,
-          eq(staff.disabled, false),
-          // An agent whose softphone connection is gone (in the grace before offline) is not rung.
-          isNull(agents.goneAt),
-          or(
-            sql`exists (select 1 from ${calls} where ${routable} and (${staff.skills} ->> ${callSkill}) is not null)`,
-            sql`exists (select 1 from ${cases} where ${callbacks} and (${staff.skills} ->> ${skillOf(sql`${cases.queue}`)}) is not null)`,
-          ),
-        ),
-      )
+      .where(free)
       .orderBy(asc(agents.idleSince), asc(agents.staffId))
       .limit(1)
       .for('update', { of: agents, skipLocked: true });
-    if (!agent) return 'none';
+    if (!agent) {
+      // A free agent may be locked for a moment by a write that is not routing (the softphone's socket
+      // being recorded as it connects): look again shortly rather than leave them idle until the sweep.
+      const [locked] = await tx.select({ staffId: agents.staffId }).from(agents).innerJoin(staff, eq(staff.id, agents.staffId)).where(free).limit(1);
+      return locked ? 'raced' : 'none';
+    }
     const [call] = await tx
       .select({ sid: calls.sid, queue: calls.queue, priority: calls.priority, queuedAt: calls.queuedAt })
       .from(calls)
@@ -162,6 +169,9 @@ async function ring(h: Hotline, m: { offerId: number; callSid: string; staffId: 
     await withdrawOffer(h, m.offerId, { status: 'withdrawn', reason: 'carrier-failed', agent: 'available' });
   }
 }
+
+/** A pass that found what it wanted locked looks again after this, then twice that, then three times. */
+const RACED_PAUSE_MS = 5;
 
 /** Seconds a caller whose carrier request failed is left before being offered again. */
 export const RETRY_AFTER_SECONDS = 5;
