@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SIMULATOR_AUTH_TOKEN } from '../src/config.ts';
 import { openDatabase } from '../src/database.ts';
+import { buildServer, SERVER } from '../src/build.ts';
 import { loggedProblems, ROOT, startChild, StartError, type Child } from './children.ts';
 import type { HttpJob, HttpResult, Job, Reply } from './load.ts';
 import { historyBench, type HistoryRow } from './history.ts';
@@ -44,7 +45,9 @@ const USAGE = `npm run bench -- [options]     (tsx bench/capacity.ts [options])
   --walkers N        callers walked into the queue at once there (default 64)
   --agents N         agents connected in the memory and end-to-end rows (default 2000)
   --rates LIST       end-to-end arrival rates, calls/s (default 50,100,200)
-  --log-level L      the servers' LOG_LEVEL (default info, as npm start)`;
+  --log-level L      the servers' LOG_LEVEL (default info, as npm start)
+  --profile          each server writes a CPU profile (node --cpu-prof) to test-artifacts/capacity-profiles,
+                     for Chrome DevTools' Performance panel`;
 
 type Options = {
   only: Set<Section>;
@@ -56,6 +59,7 @@ type Options = {
   agents: number;
   rates: number[];
   logLevel: string;
+  profile: boolean;
 };
 
 /** One line of the table; `data` holds the figures as numbers for the JSON. */
@@ -88,6 +92,7 @@ function options(): Options {
       agents: { type: 'string', default: '2000' },
       rates: { type: 'string', default: '50,100,200' },
       'log-level': { type: 'string', default: 'info' },
+      profile: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -113,6 +118,7 @@ function options(): Options {
     agents: Math.round(number('agents', values.agents, 0)),
     rates: values.rates.split(',').map((r) => number('rates', r, 1)),
     logLevel: values['log-level'],
+    profile: values.profile,
   };
 }
 
@@ -238,7 +244,10 @@ function openTimeZone(): string {
 }
 
 async function startHotlineChild(name: string, store: Record<string, string>, o: Options, workers?: number): Promise<Child> {
-  return startChild(name, 'src/main.ts', workers ? ['--workers', String(workers)] : [], hotlineEnv(store, o), { processes: workers ? workers + 1 : 1 });
+  return startChild(name, SERVER, workers ? ['--workers', String(workers)] : [], hotlineEnv(store, o), {
+    processes: workers ? workers + 1 : 1,
+    nodeArgs: o.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'test-artifacts/capacity-profiles')}`, `--cpu-prof-name=${name}-\${pid}.cpuprofile`] : [],
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -283,18 +292,16 @@ async function webhookRows(c: Context, section: Section, store: Store, workers?:
       server = await startHotlineChild(`hotline-${store.kind}-${processes}`, fresh.env, c.o, workers);
     } catch (err) {
       if (!(err instanceof StartError)) throw err;
-      // Until src/main.ts takes --workers, parseArgs refuses it.
-      const noWorkers = workers && /unknown option '--workers'/i.test(err.output);
       for (const what of ['POST /twilio/voice (new call)', 'POST /twilio/ivr (key press)']) {
         c.rows.push({
           ...blank(section, what),
           database: storeName(store),
           processes,
-          result: noWorkers ? 'n/a (no --workers)' : 'failed to start',
-          notes: noWorkers ? '' : `${err.message}: ${err.output.split('\n').filter(Boolean).pop()?.slice(0, 160) ?? ''}`,
+          result: 'failed to start',
+          notes: `${err.message}: ${err.output.split('\n').filter(Boolean).pop()?.slice(0, 160) ?? ''}`,
         });
       }
-      if (!noWorkers) console.error(`${err.message}\n${err.output}`);
+      console.error(`${err.message}\n${err.output}`);
       return;
     }
     try {
@@ -519,6 +526,8 @@ async function main(): Promise<void> {
   const started = performance.now();
   const pg = await postgresUrl();
   if (!pg) console.error('(no DATABASE_URL and nothing answers at the local PostgreSQL: the rows that need it say n/a; the rest runs on PGlite)');
+  // The servers run as `npm start` runs them: the bundle, built from the sources as they are now.
+  await buildServer();
   const c: Context = { o, pg, rows: [] };
   const sections: Record<Section, (c: Context) => Promise<void>> = { floors, webhooks, workers, memory, e2e, history };
   let failed = false;

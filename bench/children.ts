@@ -1,6 +1,6 @@
 /**
  * The servers the capacity bench measures, each a child process started the way a user starts it
- * (`node --import tsx src/main.ts`, configured by the environment), with its output in a log file.
+ * (`node dist/main.js`, configured by the environment), with its output in a log file.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -43,17 +43,17 @@ export async function freePort(): Promise<number> {
 }
 
 /**
- * Start `node --import tsx <script> [...args]` with `env(port)` added (PORT is a free port), and wait until it answers HTTP on its port
+ * Start `node <script> [...args]` (through tsx for a .ts script) with `env(port)` added (PORT is a free port), and wait until it answers HTTP on its port
  * (and, with `processes`, until that many node processes of it exist: cluster workers come up after the
  * primary listens). Throws StartError if it exits first or takes longer than `timeoutMs`.
  */
-export async function startChild(name: string, script: string, args: string[], env: (port: number) => Record<string, string>, options: { processes?: number; timeoutMs?: number } = {}): Promise<Child> {
+export async function startChild(name: string, script: string, args: string[], env: (port: number) => Record<string, string>, options: { processes?: number; timeoutMs?: number; nodeArgs?: string[] } = {}): Promise<Child> {
   const port = await freePort();
   mkdirSync(LOG_DIR, { recursive: true });
   const logFile = join(LOG_DIR, `${name}.log`);
   const fd = openSync(logFile, 'w');
   // Straight to a file: the server's logging costs what it costs in production, and nobody here reads a pipe.
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...(script.endsWith('.ts') ? ['--import', 'tsx'] : []), script, ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env(port), PORT: String(port) },
     stdio: ['ignore', fd, fd],

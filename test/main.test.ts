@@ -2,19 +2,22 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildServer, SERVER } from '../src/build.ts';
 import { runningHotline } from './support/running.ts';
 
-/** `npm start` as an operator meets it: its own process, configured by the environment. */
+/** `npm start` as an operator meets it: the built bundle in a process of its own, configured by the environment. */
+
+beforeAll(buildServer);
 
 const scratch = mkdtempSync(join(tmpdir(), 'sanling-main-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 type Started = { url: string; stop(): Promise<number | null>; stderr(): string };
 
-/** Start `src/main.ts`; resolves once it logs where it listens, or with the exit code if it stops first. */
+/** Start `node dist/main.js`, as `npm start` does; resolves once it logs where it listens, or with the exit code if it stops first. */
 function start(env: Record<string, string>): Promise<Started | { code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, [SERVER], {
     env: { ...process.env, DATABASE_URL: '', PORT: '0', DATA_DIR: join(scratch, 'data'), LOG_LEVEL: 'info', ...env },
   });
   let stdout = '';

@@ -2,17 +2,19 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { type Router } from 'express';
 import helmet from 'helmet';
-import { DIST } from '../../web-agent/build.ts';
+import { ROOT } from '../root.ts';
 
 /**
  * The staff's pages, bundled by web-agent/build.ts: the softphone at /agent, the managers' dashboard at
  * /dashboard, their scripts and styles under /assets. Each page logs in itself; the API checks roles.
  */
+const DIST = join(ROOT, 'web-agent/dist');
+
 export function staffPages(): Router {
   const router = express.Router();
   const page = (file: string): express.RequestHandler => (_req, res) => {
     if (!existsSync(join(DIST, file))) {
-      res.status(503).type('text/plain').send('the staff pages are not built: run `npm run build:web` (npm start does it)');
+      res.status(503).type('text/plain').send('the staff pages are not built: run `npm run build` (npm start does it)');
       return;
     }
     res.sendFile(join(DIST, file), { headers: { 'Cache-Control': 'no-cache' } });
