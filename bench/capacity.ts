@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SIMULATOR_AUTH_TOKEN } from '../src/config.ts';
 import { openDatabase } from '../src/database.ts';
-import { buildServer, SERVER } from '../src/build.ts';
+import { buildServer, startCommand } from '../src/build.ts';
 import { loggedProblems, ROOT, startChild, StartError, type Child } from './children.ts';
 import type { HttpJob, HttpResult, Job, Reply } from './load.ts';
 import { historyBench, type HistoryRow } from './history.ts';
@@ -244,9 +244,13 @@ function openTimeZone(): string {
 }
 
 async function startHotlineChild(name: string, store: Record<string, string>, o: Options, workers?: number): Promise<Child> {
-  return startChild(name, SERVER, workers ? ['--workers', String(workers)] : [], hotlineEnv(store, o), {
+  const command = startCommand();
+  return startChild(name, command.at(-1)!, workers ? ['--workers', String(workers)] : [], hotlineEnv(store, o), {
     processes: workers ? workers + 1 : 1,
-    nodeArgs: o.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'test-artifacts/capacity-profiles')}`, `--cpu-prof-name=${name}-\${pid}.cpuprofile`] : [],
+    nodeArgs: [
+      ...command.slice(0, -1),
+      ...(o.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'test-artifacts/capacity-profiles')}`, `--cpu-prof-name=${name}-\${pid}.cpuprofile`] : []),
+    ],
   });
 }
 

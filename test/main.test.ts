@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildServer, SERVER } from '../src/build.ts';
+import { buildServer, startCommand } from '../src/build.ts';
 import { runningHotline } from './support/running.ts';
 
 /** `npm start` as an operator meets it: the built bundle in a process of its own, configured by the environment. */
@@ -15,9 +15,9 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 type Started = { url: string; stop(): Promise<number | null>; stderr(): string };
 
-/** Start `node dist/main.js`, as `npm start` does; resolves once it logs where it listens, or with the exit code if it stops first. */
+/** Start the bundle as `npm start` does (`node <its flags> dist/main.js`); resolves once it logs where it listens, or with the exit code if it stops first. */
 function start(env: Record<string, string>): Promise<Started | { code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, [SERVER], {
+  const child = spawn(process.execPath, startCommand(), {
     env: { ...process.env, DATABASE_URL: '', PORT: '0', DATA_DIR: join(scratch, 'data'), LOG_LEVEL: 'info', ...env },
   });
   let stdout = '';
