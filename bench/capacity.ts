@@ -46,8 +46,8 @@ const USAGE = `npm run bench -- [options]     (tsx bench/capacity.ts [options])
   --agents N         agents connected in the memory and end-to-end rows (default 2000)
   --rates LIST       end-to-end arrival rates, calls/s (default 50,100,200)
   --log-level L      the servers' LOG_LEVEL (default info, as npm start)
-  --profile          each server writes a CPU profile (node --cpu-prof) to test-artifacts/capacity-profiles,
-                     for Chrome DevTools' Performance panel`;
+  --profile          each server process writes a CPU profile (node --cpu-prof) to
+                     test-artifacts/capacity-profiles/<server>/, for Chrome DevTools' Performance panel`;
 
 type Options = {
   only: Set<Section>;
@@ -249,7 +249,7 @@ async function startHotlineChild(name: string, store: Record<string, string>, o:
     processes: workers ? workers + 1 : 1,
     nodeArgs: [
       ...command.slice(0, -1),
-      ...(o.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'test-artifacts/capacity-profiles')}`, `--cpu-prof-name=${name}-\${pid}.cpuprofile`] : []),
+      ...(o.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'test-artifacts/capacity-profiles', name)}`] : []),
     ],
   });
 }

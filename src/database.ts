@@ -66,13 +66,17 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       idle_timeout: IDLE_TIMEOUT_SECONDS,
       connection: {
         statement_timeout: STATEMENT_TIMEOUT_MS,
+        // Statements are prepared (see `preparing`), but each execution is planned for its own values: a
+        // generic plan cannot use a partial index whose predicate is a parameter (`status = $1`), and with a
+        // million calls of history that is a scan where an index lookup was meant.
+        plan_cache_mode: 'force_custom_plan',
         application_name: applicationName,
         ...(options.schema ? { search_path: options.schema } : {}),
       },
     });
     if (options.schema) await client.unsafe(`CREATE SCHEMA IF NOT EXISTS "${options.schema}"`);
     await createTrigramExtension(client);
-    const db = drizzlePostgres(client, { schema });
+    const db = drizzlePostgres(preparing(client), { schema });
     await migratePostgres(db, { migrationsFolder, ...(options.schema ? { migrationsSchema: options.schema } : {}) });
     return {
       db: db as unknown as Db,
@@ -102,6 +106,33 @@ async function createTrigramExtension(client: postgres.Sql): Promise<void> {
     const code = (err as { code?: string }).code;
     if (code !== '23505' && code !== '42710') throw err;
   }
+}
+
+/**
+ * drizzle sends every statement through postgres.js's `unsafe` unprepared, and postgres.js then asks the server
+ * for an unprepared statement's parameter types before it sends the values: two round trips for each. Prepared
+ * (kept per connection, by its text), a statement is one round trip after its first on a connection. The
+ * transactions drizzle opens (`begin`, `savepoint`) hand their own `sql` to the callback: wrapped the same way.
+ */
+function preparing(sql: postgres.Sql): postgres.Sql {
+  const wrap = <T extends object>(target: T): T =>
+    new Proxy(target, {
+      get(t, key, receiver) {
+        const value = Reflect.get(t, key, receiver) as unknown;
+        if (key === 'unsafe') {
+          return (query: string, args?: unknown[], options: Record<string, unknown> = {}) =>
+            (value as (...a: unknown[]) => unknown)(query, args, { ...options, prepare: true });
+        }
+        if (key === 'begin' || key === 'savepoint') {
+          return (...args: unknown[]) => {
+            const fn = args.pop() as (tx: object) => unknown;
+            return (value as (...a: unknown[]) => unknown)(...args, (tx: object) => fn(wrap(tx)));
+          };
+        }
+        return value;
+      },
+    });
+  return wrap(sql);
 }
 
 /**
