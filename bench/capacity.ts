@@ -556,7 +556,7 @@ async function main(): Promise<void> {
   const measured = new Set(c.rows.map((r) => r.section));
   const legend = [
     ...(measured.has('webhooks') || measured.has('workers') ? [`vs floor: the webhook's req/s over the persisted floor's (node:http + one INSERT per request); target ≥ ${TARGET.floorRatio}×.`] : []),
-    ...(measured.has('memory') ? [`Memory: VmRSS of every process of the server (with tsx, its esbuild service too), callers walked into the general queue by signed webhooks with no agent available; target < ${TARGET.rssMb} MB.`] : []),
+    ...(measured.has('memory') ? [`Memory: VmRSS of every process of the server (run as npm start runs it), callers walked into the general queue by signed webhooks with no agent available; target < ${TARGET.rssMb} MB.`] : []),
     ...(measured.has('e2e')
       ? [`End to end: bench/acd.ts, whose simulated carrier, callers and agents run inside the server's own process: its CPU is the load's and the server's together. p99: agent free → offer, offer → screen-pop at the agent's socket; targets ${TARGET.callsPerSecond} calls/s, < ${TARGET.offerP99Ms} ms, < ${TARGET.screenPopP99Ms} ms.`]
       : []),
