@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { eq } from 'drizzle-orm';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callNotes, surveys } from '../../db/schema.ts';
+import { callNotes, offers, surveys } from '../../db/schema.ts';
 import { seedDemoStaff } from '../../src/staff/demo.ts';
 import { callRow, eventually } from '../support/agents.ts';
 import { launchBrowser, logInOnPage, openPage, screenshot } from '../support/browser.ts';
@@ -80,8 +80,12 @@ describe('a call from the IVR to the survey, seen on the softphone and the dashb
     // The dashboard, live: one call answered within three rings, CSAT 100.
     await expect.poll(() => figure(dashboard.page, 'answered'), { timeout: 10_000 }).toBe('1');
     await expect.poll(() => figure(dashboard.page, 'withinStandard'), { timeout: 10_000 }).toMatch(/^1\b/);
-    // Answered at the second ring; the click's trip to the carrier may take it into the third.
-    expect(await figure(dashboard.page, 'averageRings')).toMatch(/^[23](\.0)?$/);
+    // The rings the hotline counted for the answer (from the agent leg's own ring, which the page may learn of
+    // later than it starts counting on a busy machine), within the three-ring standard, as the dashboard shows.
+    const [answer] = await hotline.database.db.select({ rings: offers.rings }).from(offers).where(eq(offers.callSid, caller.sid));
+    expect(answer!.rings).toBeGreaterThanOrEqual(1);
+    expect(answer!.rings).toBeLessThanOrEqual(3);
+    expect(await figure(dashboard.page, 'averageRings')).toMatch(new RegExp(`^${answer!.rings}(\\.0)?$`));
     await expect.poll(() => figure(dashboard.page, 'csat'), { timeout: 10_000 }).toMatch(/^100\b/);
     await expectFullPageShot(agent.page, await screenshot(agent.page, 'agent-after-call'));
     await expectFullPageShot(dashboard.page, await screenshot(dashboard.page, 'dashboard-after-call'));
