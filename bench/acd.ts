@@ -1,45 +1,69 @@
 /**
  * The whole hotline under load: callers arrive at a steady rate through the carrier simulator, walk the real
- * IVR in ./ivr-flows into the agent queues, and simulated agents (logged in, on /agents sockets)
- * answer after a random ring, talk briefly, hang up and end their wrap-up at once. Everything runs in this
- * process, as `npm start` does, against a fresh database: embedded PGlite always, and PostgreSQL when
- * DATABASE_URL is set or a local test server answers (see bench/support.ts).
+ * IVR in ./ivr-flows into the agent queues, and simulated agents (logged in, on /agents sockets) answer after a
+ * random ring, talk, hang up and end their wrap-up at once. Each database gets a fresh one.
+ *
+ * Where the hotline runs:
+ * - PostgreSQL (DATABASE_URL, or the local test server: bench/support.ts): in a child process, exactly as
+ *   `npm start` runs it (the bundle, CARRIER=twilio). Twilio is played in this process by the carrier
+ *   simulator, which signs every webhook as Twilio does, behind a stand-in for Twilio's REST API
+ *   (bench/twilio-standin.ts). The callers, agents and instruments stay here and see the hotline only from the
+ *   outside (webhooks, sockets, its database after each rate), so its CPU and this process's (the load's) are
+ *   measured apart.
+ * - PGlite, or with --in-process: in this process, as before (src/start.ts `startHotline`, the built-in
+ *   simulator). PGlite's folder can be open in one process only, so it always runs this way; here the load
+ *   shares the hotline's event loop and its figures say as much about the bench as about the hotline.
  *
  *   npm run bench:acd                                   # ramp 2, 4, 8 … callers/s until the hotline falls behind
  *   npm run bench:acd -- --rate 5,10 --seconds 20       # fixed rates instead
- *   npm run bench:acd -- --database postgres --queries  # one database; count and time the SQL as well
+ *   npm run bench:acd -- --database postgres --rate 50,100,200 --agents 2000 --talk-seconds 5-9
+ *   npm run bench:acd -- --database postgres --in-process --queries  # count and time the SQL as well
  *
  * Measured at each rate over `--seconds` after `--warmup` seconds:
  * - webhook latency as the carrier sees it (signed request sent → TwiML parsed), per webhook;
- * - the ACD's reaction: from an agent becoming available (the ACD's `presence` event) to their offer (the
- *   `offer` event) when a caller was already waiting, and from a caller joining the queue (the reply with
- *   <Enqueue> leaving the server) to their offer when an agent was already free;
- * - the screen-pop: from the ACD's `offer` event to its arrival at the agent's socket.io-client;
- * - throughput: calls answered by an agent and ended, per second, and whether the queue kept up.
+ * - the ACD's reaction: from an agent becoming available to their offer when a caller was already waiting,
+ *   and from a caller joining the queue to their offer when an agent was already free. In process, from the
+ *   ACD's own events (`presence`, `offer`) and the reply with <Enqueue> leaving the server; out of process, as
+ *   seen at the agent's socket (the `presence` and `offer` messages arriving) and from the carrier's side (the
+ *   simulator receiving TwiML with <Enqueue>);
+ * - the screen-pop: in process, from the ACD's `offer` event to its arrival at the agent's socket.io-client;
+ *   out of process, from the offer's row (offers.offered_at, read after each rate: the hotline's clock when it
+ *   began the match) to that arrival (Date.now(), the same machine's clock);
+ * - throughput: calls answered by an agent and ended, per second, and whether the queue kept up;
+ * - CPU over each window: the hotline's process tree and this process, apart (in process: one figure).
  * Exits 1 on application errors, hotline errors and warnings, missed offers, lost screen-pops or calls left
  * over, at every rate that did not overload the hotline; on double offers and wrong routing at any rate.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { loadavg } from 'node:os';
 import { monitorEventLoopDelay, performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { Writable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { ScreenPop } from '../src/acd/screen-pop.ts';
+import { buildServer, startCommand } from '../src/build.ts';
 import { loadConfig, type Config } from '../src/config.ts';
+import { openDatabase, rows, type Db } from '../src/database.ts';
 import { currentMetrics } from '../src/realtime/managers.ts';
 import { addStaff, type Skills } from '../src/staff/staff.ts';
 import { startHotline, type Running } from '../src/start.ts';
 import type { NewEvent } from '../src/telephony/carrier/simulator/call.ts';
 import type { Leg } from '../src/telephony/carrier/simulator/dial.ts';
-import type { Simulator } from '../src/telephony/carrier/simulator/simulator.ts';
-import { benchDatabase, loggedInAgents, ms, postgresUrl, printTable, Samples } from './support.ts';
+import { Simulator } from '../src/telephony/carrier/simulator/simulator.ts';
+import type { Verb } from '../src/telephony/carrier/simulator/twiml.ts';
+import { startChild } from './children.ts';
+import { cpuMeter } from './proc.ts';
+import { benchDatabase, freshPostgresDatabase, loggedInAgents, ms, openTimeZone, postgresUrl, printTable, Samples } from './support.ts';
+import { twilioStandIn } from './twilio-standin.ts';
 
 const FLOWS_DIR = fileURLToPath(new URL('../ivr-flows', import.meta.url));
+const PROFILE_DIR = fileURLToPath(new URL('../test-artifacts/acd-profiles', import.meta.url));
 const PASSWORD = 'bench-password';
 /** Idle agents' employee numbers start here: clear of the floor's (10001…) and the manager's (90001). */
 const IDLE_AGENTS_FROM = 50001;
@@ -86,19 +110,35 @@ type Options = {
   connected: number;
   /** Also print the figures as one machine-readable line (`ACD-JSON {…}`), for bench/capacity.ts. */
   json: boolean;
+  /** Run the hotline in this process on PostgreSQL too (PGlite always runs here). */
+  inProcess: boolean;
+  /** Agents talk this long, in real seconds (not scaled by timeScale); undefined: 1–3 s times timeScale. */
+  talkSeconds: [number, number] | undefined;
+  /** The hotline's child process writes a CPU profile (node --cpu-prof) to PROFILE_DIR. */
+  profile: boolean;
 };
 
 const USAGE = `npm run bench:acd -- [options]     (tsx bench/acd.ts [options])
   --rate ramp|N[,N…]   callers arriving per second: ramp (default) doubles from 2/s while the hotline keeps up,
                        then tries once halfway back; or the rates given, in turn
   --max-rate N         the ramp stops here (default 256)
-  --seconds S          measured seconds per rate (default 6), after --warmup S seconds (default 2)
+  --seconds S          measured seconds per rate (default 6), after --warmup S seconds (default 2, or with
+                       --talk-seconds the longest talk + 3 s: calls that began before the window must be ending in it)
   --agents auto|N      the floor: auto (default) staffs each rate for about 90% occupancy
   --time-scale X       agents' habits: rings 0–3 s, talks 1–3 s, times X (default 0.1)
+  --talk-seconds A-B   agents talk A to B real seconds instead (not scaled): with many agents, e.g.
+                       --agents 2000 --talk-seconds 5-9, the floor has room for 200 calls/s and more
   --drain S            how long calls still going may take to end after a rate (default 20)
   --database both|pglite|postgres    (default both; PostgreSQL from DATABASE_URL or the local test server)
+                       On PostgreSQL the hotline runs in a child process as npm start runs it (CARRIER=twilio,
+                       Twilio played by this process), and its CPU is reported apart from this process's (the
+                       load). PGlite cannot be opened by two processes: it always runs in this process.
+  --in-process         run the hotline in this process on PostgreSQL too (its CPU then includes the load)
   --queries            also count the hotline's SQL statements by shape and time its transactions
+                       (hooks into the hotline's database session: PGlite, or PostgreSQL with --in-process)
   --connected N        N more agents connected to /agents but offline, for the whole run (default 0)
+  --profile            the hotline's child process writes a CPU profile (node --cpu-prof) to
+                       test-artifacts/acd-profiles/, for Chrome DevTools' Performance panel
   --json               also print the figures as one line: ACD-JSON {...}`;
 
 /** A bad command line: said in one line, without a stack. */
@@ -110,7 +150,7 @@ function options(): Options {
       rate: { type: 'string', default: 'ramp' },
       'max-rate': { type: 'string', default: '256' },
       seconds: { type: 'string', default: '6' },
-      warmup: { type: 'string', default: '2' },
+      warmup: { type: 'string' },
       agents: { type: 'string', default: 'auto' },
       'time-scale': { type: 'string', default: '0.1' },
       drain: { type: 'string', default: '20' },
@@ -118,6 +158,9 @@ function options(): Options {
       queries: { type: 'boolean', default: false },
       connected: { type: 'string', default: '0' },
       json: { type: 'boolean', default: false },
+      'in-process': { type: 'boolean', default: false },
+      'talk-seconds': { type: 'string' },
+      profile: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
   });
@@ -133,11 +176,17 @@ function options(): Options {
   const positive = (n: number) => Number.isFinite(n) && n > 0;
   const database = values.database;
   if (database !== 'both' && database !== 'pglite' && database !== 'postgres') throw new UsageError(`--database must be both, pglite or postgres, got ${database}`);
+  if (values.queries && database !== 'pglite' && !values['in-process']) {
+    throw new UsageError('--queries hooks into the hotline\'s own database session: add --in-process for PostgreSQL (or --database pglite)');
+  }
+  const talk = values['talk-seconds'];
+  const talkSeconds = talk === undefined ? undefined : (talk.split('-').map((t) => number('talk-seconds', t, (n) => Number.isFinite(n) && n >= 0, 'two numbers of seconds such as 5-9')) as [number, number]);
+  if (talkSeconds && (talkSeconds.length !== 2 || talkSeconds[0] > talkSeconds[1])) throw new UsageError(`--talk-seconds must be A-B with A <= B, such as 5-9, got ${talk}`);
   return {
     rates: values.rate === 'ramp' ? undefined : values.rate.split(',').map((r) => number('rate', r, positive, 'ramp, or callers per second such as 10 or 5,10,20')),
     maxRate: number('max-rate', values['max-rate'], positive, 'callers per second'),
     seconds: number('seconds', values.seconds, positive, 'a number of seconds'),
-    warmup: number('warmup', values.warmup, (n) => n >= 0, 'a number of seconds'),
+    warmup: values.warmup === undefined ? (talkSeconds ? talkSeconds[1] + 3 : 2) : number('warmup', values.warmup, (n) => n >= 0, 'a number of seconds'),
     agents: values.agents === 'auto' ? undefined : number('agents', values.agents, (n) => Number.isInteger(n) && n >= 1, 'auto or a whole number >= 1'),
     timeScale: number('time-scale', values['time-scale'], (n) => n >= 0 && n <= 10, 'from 0 to 10'),
     drain: number('drain', values.drain, positive, 'a number of seconds'),
@@ -145,19 +194,25 @@ function options(): Options {
     queries: values.queries,
     connected: number('connected', values.connected, (n) => Number.isInteger(n) && n >= 0 && n <= 50_000, 'a whole number from 0 to 50000'),
     json: values.json,
+    inProcess: values['in-process'],
+    talkSeconds,
+    profile: values.profile,
   };
 }
 
 /**
- * An agent's habits, in real seconds before `--time-scale`: the phone rings 0–3 s before they pick up, the
- * talk lasts 1–3 s, the wrap-up is ended at once. The ACD's own wrap-up timer (30–60 s) never runs out.
+ * An agent's habits: the phone rings 0–3 s times `--time-scale` before they pick up, the talk lasts 1–3 s
+ * times the same, or `--talk-seconds` real seconds; the wrap-up is ended at once. The ACD's own wrap-up timer
+ * (30–60 s) never runs out.
  */
-function habits(scale: number) {
+function habits(o: Pick<Options, 'timeScale' | 'talkSeconds'>) {
+  const [shortest, longest] = o.talkSeconds ? o.talkSeconds.map((s) => s * 1000) : [1000 * o.timeScale, 3000 * o.timeScale];
   return {
-    ringMs: () => Math.random() * 3000 * scale,
-    talkMs: () => (1000 + Math.random() * 2000) * scale,
+    ringMs: () => Math.random() * 3000 * o.timeScale,
+    talkMs: () => shortest! + Math.random() * (longest! - shortest!),
     /** An agent's time per call, ring to available again, before the hotline's own delays. */
-    nominalMs: 3500 * scale,
+    nominalMs: 1500 * o.timeScale + (shortest! + longest!) / 2,
+    said: `pick up after 0–${ms(3000 * o.timeScale)} ms of ringing, talk ${ms(shortest!)}–${ms(longest!)} ms`,
   };
 }
 
@@ -225,8 +280,16 @@ type Step = {
   adapterPublish: Samples;
   /** Agents' time available, summed, within the window. */
   idleMs: number;
-  /** This process over the window: CPU (ms, user + system), the event loop's busy share and its delays. */
+  /**
+   * This process over the window: CPU (ms, user + system), the event loop's busy share and its delays. In
+   * process that is the hotline and the load together; else the load (callers, carrier, agents) alone.
+   */
   cpuMs?: number;
+  /** Out of process: the hotline's process tree over the window (ms of CPU). */
+  serverCpuMs?: number;
+  /** Out of process: each screen-pop's arrival and each agent leg's ring (Date.now()), matched with offers.offered_at after the rate. */
+  arrivals: Array<{ offerId: number; at: number }>;
+  rings: Array<{ callSid: string; at: number }>;
   loopBusy?: number;
   loopDelayP99Ms?: number;
   atEnd?: { waiting: number; oldestWaitMs: number; inFlight: number };
@@ -243,6 +306,8 @@ type Step = {
 
 type DatabaseRun = {
   database: string;
+  /** The hotline ran in this process (with the load) rather than in a child process of its own. */
+  inProcess: boolean;
   steps: Step[];
   /** Problems outside any step (setup, the final checks) and the notes of the final checks. */
   problems: Map<string, number>;
@@ -272,6 +337,8 @@ function newStep(rate: number, agents: number, from: number, to: number): Step {
     offerToRing: new Samples(),
     wait: new Samples(),
     adapterPublish: new Samples(),
+    arrivals: [],
+    rings: [],
     idleMs: 0,
     overloaded: false,
     keptUp: false,
@@ -286,6 +353,24 @@ function newStep(rate: number, agents: number, from: number, to: number): Step {
 // ---------------------------------------------------------------------------------------------------------
 // The floor, the callers and the instruments, around one running hotline.
 
+/** The hotline the bench drives, in this process or in a child process. */
+type Target = {
+  /** Where it listens: sockets and logins go here. */
+  url: string;
+  /** Its database, for the roster, the sessions and the checks (out of process: a connection of the bench's own). */
+  db: Db;
+  /** Twilio: the carrier simulator that places the callers and rings the agents. */
+  sim: Simulator;
+  /** In process only: the hotline itself, for the instruments that read its internals (bus, server, SQL session). */
+  running?: Running;
+  /** Out of process only: the hotline's process (its CPU), and its warnings and errors logged since last asked. */
+  pid?: number;
+  logged?: () => Array<{ at: number; kind: string; detail: string }>;
+  /** Out of process only: the REST requests the hotline made of the Twilio stand-in, by kind. */
+  restRequests?: ReadonlyMap<string, number>;
+  close(): Promise<void>;
+};
+
 class Bench {
   readonly calls = new Map<string, CallRecord>();
   readonly agents = new Map<number, Agent>();
@@ -294,28 +379,36 @@ class Bench {
   readonly roster: Agent[] = [];
   readonly waiting = new Set<CallRecord>();
   readonly sockets: Socket[] = [];
-  /** performance.now() of each offer's bus event, until its screen-pop arrives. */
+  /** In process: performance.now() of each offer's bus event, until its screen-pop arrives. */
   readonly popsDue = new Map<number, number>();
+  /** Out of process: every offer whose screen-pop arrived at an agent's socket. */
+  readonly popsSeen = new Set<number>();
   readonly problems = new Map<string, number>();
   readonly examples: string[] = [];
   inFlight = 0;
   step: Step | undefined;
   closing = false;
   metricsPushed = 0;
+  managerToken: string | undefined;
+  readonly sim: Simulator;
+  readonly running: Running | undefined;
   private readonly habit: ReturnType<typeof habits>;
+  private readonly longestTalkSeconds: number;
 
   constructor(
-    readonly running: Running,
-    readonly sim: Simulator,
+    readonly target: Target,
     readonly o: Options,
   ) {
-    this.habit = habits(o.timeScale);
+    this.habit = habits(o);
+    this.longestTalkSeconds = o.talkSeconds?.[1] ?? 3 * o.timeScale;
+    this.sim = target.sim;
+    this.running = target.running;
   }
 
-  /** Something went wrong: counted against the current step (or the run, outside steps). */
-  problem(kind: string, detail: string): void {
+  /** Something went wrong: counted against a step (by default the current one; or the run, outside steps). */
+  problem(kind: string, detail: string, step = this.step): void {
     if (this.closing) return;
-    const [problems, examples] = this.step ? [this.step.problems, this.step.examples] : [this.problems, this.examples];
+    const [problems, examples] = step ? [step.problems, step.examples] : [this.problems, this.examples];
     problems.set(kind, (problems.get(kind) ?? 0) + 1);
     if (examples.length < 8 && !examples.some((e) => e.startsWith(`${kind}:`))) examples.push(`${kind}: ${detail}`);
   }
@@ -331,7 +424,10 @@ class Bench {
     sim.fetchTwiml = async (call, url, params) => {
       const started = performance.now();
       try {
-        return await fetchTwiml(call, url, params);
+        const verbs: Verb[] = await fetchTwiml(call, url, params);
+        // Out of process the carrier's side is all there is to see: the caller is queued once it has the TwiML.
+        if (!running && verbs.some((verb) => verb.name === 'Enqueue')) this.queued(call.sid);
+        return verbs;
       } finally {
         this.timed(url, started);
       }
@@ -345,24 +441,28 @@ class Bench {
         this.timed(url, started);
       }
     };
-    // A caller joins a queue when a reply with <Enqueue> leaves the server: the routing pass that step
-    // started runs from then on, whatever the carrier is still doing.
-    running.server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
+    // In process, a caller joins a queue when a reply with <Enqueue> leaves the server: the routing pass that
+    // step started runs from then on, whatever the carrier is still doing.
+    running?.server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
       if (!req.url?.startsWith('/twilio/')) return;
       const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
       res.end = ((...args: unknown[]) => {
         const chunk = args[0];
         if ((typeof chunk === 'string' || Buffer.isBuffer(chunk)) && chunk.includes('<Enqueue')) {
           const sid = (req as IncomingMessage & { body?: { CallSid?: string } }).body?.CallSid;
-          const call = sid ? this.calls.get(sid) : undefined;
-          if (call && !call.ended) {
-            call.queuedAt = performance.now();
-            this.waiting.add(call);
-          }
+          if (sid) this.queued(sid);
         }
         return end(...args);
       }) as typeof res.end;
     });
+  }
+
+  private queued(sid: string): void {
+    const call = this.calls.get(sid);
+    // An offer seen before the carrier had the TwiML (out of process the two race): that wait is over already.
+    if (!call || call.ended || call.liveOffer !== undefined) return;
+    call.queuedAt = performance.now();
+    this.waiting.add(call);
   }
 
   private timed(url: string, started: number): void {
@@ -379,7 +479,7 @@ class Bench {
    * the logger from its options).
    */
   countQueries(): void {
-    const session = (this.running.hotline.database.db as unknown as { session: SessionInternals }).session;
+    const session = (this.running!.hotline.database.db as unknown as { session: SessionInternals }).session;
     const inTransaction = new AsyncLocalStorage<{ first?: string }>();
     const shapeOf = (query: string) => query.replace(/\s+/g, ' ').replace(/"([a-z_]+)"/g, '$1').replace(/\$\d+/g, '?').slice(0, 110);
     const logger = {
@@ -414,7 +514,7 @@ class Bench {
 
   /** Time the Socket.IO adapter's publishing (PostgreSQL only: a pg_notify before every emit to a room). */
   timeAdapter(): void {
-    const adapter = this.running.realtime.io.of('/agents').adapter as unknown as { doPublish?: (message: unknown) => Promise<unknown> };
+    const adapter = this.running!.realtime.io.of('/agents').adapter as unknown as { doPublish?: (message: unknown) => Promise<unknown> };
     const publish = adapter.doPublish?.bind(adapter);
     if (!publish) return;
     adapter.doPublish = async (message) => {
@@ -427,54 +527,67 @@ class Bench {
     };
   }
 
-  /** The ACD's own events, heard before the realtime layer forwards them. */
+  /** In process: the ACD's own events, heard before the realtime layer forwards them. */
   listen(): void {
-    const bus = this.running.hotline.bus;
+    const bus = this.running!.hotline.bus;
     bus.prependListener('presence', ({ staffId, presence, reason }) => {
       const agent = this.agents.get(staffId);
-      if (!agent) return;
-      agent.availableAt = presence === 'available' ? performance.now() : undefined;
-      if (presence === 'break') this.problem('agent put on a break', `${agent.client}: ${reason}`);
+      if (agent) this.presence(agent, presence, reason);
     });
     bus.prependListener('offer', ({ staffId, offerId, screenPop }) => {
       const now = performance.now();
-      const agent = this.agents.get(staffId);
-      const call = this.calls.get(screenPop.callSid);
-      if (!agent || !call) return this.problem('offer to someone unknown', `offer ${offerId}: staff ${staffId}, call ${screenPop.callSid}`);
-      if (agent.liveOffer !== undefined) this.problem('agent offered two calls', `${agent.client}: offer ${offerId} while offer ${agent.liveOffer} is live`);
-      if (call.liveOffer !== undefined) this.problem('call offered twice', `${call.sid}: offer ${offerId} while offer ${call.liveOffer} is live`);
-      if (!Object.hasOwn(agent.skills, this.running.hotline.queues.get(call.queue)?.skill ?? call.queue)) {
-        this.problem('offer without the skill', `${agent.client} (${Object.keys(agent.skills).join(', ')}) offered a ${call.queue} caller`);
-      }
       this.popsDue.set(offerId, now);
-      const available = agent.availableAt ?? now;
-      const queued = call.queuedAt ?? now;
-      const step = this.step;
-      if (step && this.inWindow(now)) {
-        // The pair could be made from the later of the two moments: whose wait ended says which delay it is.
-        if (available > queued) step.agentToOffer.add(now - available);
-        else step.callerToOffer.add(now - queued);
-        step.wait.add(now - queued);
-        step.idleMs += now - Math.max(available, step.from);
-      }
-      agent.availableAt = undefined;
-      agent.liveOffer = offerId;
-      call.liveOffer = offerId;
-      call.offeredAt = now;
-      this.waiting.delete(call);
+      this.offered(staffId, offerId, screenPop.callSid, now);
     });
-    const over = (staffId: number, offerId: number, callSid: string) => {
-      const agent = this.agents.get(staffId);
-      if (agent?.liveOffer === offerId) agent.liveOffer = undefined;
-      const call = this.calls.get(callSid);
-      if (call?.liveOffer === offerId) call.liveOffer = undefined;
-    };
-    bus.prependListener('ended', ({ staffId, offerId, callSid }) => over(staffId, offerId, callSid));
-    bus.prependListener('offer-withdrawn', ({ staffId, offerId, callSid, reason }) => {
-      this.problem('offer withdrawn', `offer ${offerId} for ${callSid}: ${reason}`);
-      this.popsDue.delete(offerId);
-      over(staffId, offerId, callSid);
-    });
+    bus.prependListener('ended', ({ staffId, offerId, callSid }) => this.over(staffId, offerId, callSid));
+    bus.prependListener('offer-withdrawn', ({ staffId, offerId, callSid, reason }) => this.withdrawn(staffId, offerId, callSid, reason));
+  }
+
+  private presence(agent: Agent, presence: string, reason: string | null): void {
+    agent.availableAt = presence === 'available' ? performance.now() : undefined;
+    if (presence === 'break') this.problem('agent put on a break', `${agent.client}: ${reason}`);
+  }
+
+  /** An offer made: in process at the ACD's `offer` event, else as its screen-pop arrives at the agent's socket. */
+  private offered(staffId: number, offerId: number, callSid: string, now: number): void {
+    const agent = this.agents.get(staffId);
+    const call = this.calls.get(callSid);
+    if (!agent || !call) return this.problem('offer to someone unknown', `offer ${offerId}: staff ${staffId}, call ${callSid}`);
+    if (agent.liveOffer !== undefined) this.problem('agent offered two calls', `${agent.client}: offer ${offerId} while offer ${agent.liveOffer} is live`);
+    if (call.liveOffer !== undefined) this.problem('call offered twice', `${call.sid}: offer ${offerId} while offer ${call.liveOffer} is live`);
+    // Out of process the queues are not to be read: those in ./ivr-flows are named after their skill.
+    const skill = this.running?.hotline.queues.get(call.queue)?.skill ?? call.queue;
+    if (!Object.hasOwn(agent.skills, skill)) {
+      this.problem('offer without the skill', `${agent.client} (${Object.keys(agent.skills).join(', ')}) offered a ${call.queue} caller`);
+    }
+    const available = agent.availableAt ?? now;
+    const queued = call.queuedAt ?? now;
+    const step = this.step;
+    if (step && this.inWindow(now)) {
+      // The pair could be made from the later of the two moments: whose wait ended says which delay it is.
+      if (available > queued) step.agentToOffer.add(now - available);
+      else step.callerToOffer.add(now - queued);
+      step.wait.add(now - queued);
+      step.idleMs += now - Math.max(available, step.from);
+    }
+    agent.availableAt = undefined;
+    agent.liveOffer = offerId;
+    call.liveOffer = offerId;
+    call.offeredAt = now;
+    this.waiting.delete(call);
+  }
+
+  private over(staffId: number, offerId: number, callSid: string): void {
+    const agent = this.agents.get(staffId);
+    if (agent?.liveOffer === offerId) agent.liveOffer = undefined;
+    const call = this.calls.get(callSid);
+    if (call?.liveOffer === offerId) call.liveOffer = undefined;
+  }
+
+  private withdrawn(staffId: number, offerId: number, callSid: string, reason: string): void {
+    this.problem('offer withdrawn', `offer ${offerId} for ${callSid}: ${reason}`);
+    this.popsDue.delete(offerId);
+    this.over(staffId, offerId, callSid);
   }
 
   /** The agents' softphones ring: each picks up after a while, talks, hangs up. */
@@ -484,8 +597,12 @@ class Bench {
       if (!agent) return this.problem('ring for nobody', leg.client);
       if (agent.legSid) this.problem('agent rung twice', `${agent.client}: ${leg.sid} while on ${agent.legSid}`);
       agent.legSid = leg.sid;
-      const offeredAt = this.calls.get(leg.parentSid)?.offeredAt;
-      if (offeredAt !== undefined && this.inWindow(offeredAt)) this.step?.offerToRing.add(performance.now() - offeredAt);
+      if (this.running) {
+        const offeredAt = this.calls.get(leg.parentSid)?.offeredAt;
+        if (offeredAt !== undefined && this.inWindow(offeredAt)) this.step?.offerToRing.add(performance.now() - offeredAt);
+      } else if (this.inWindow(performance.now())) {
+        this.step?.rings.push({ callSid: leg.parentSid, at: Date.now() });
+      }
       setTimeout(() => {
         try {
           this.sim.answer(leg.sid);
@@ -512,7 +629,7 @@ class Bench {
    * the roster, logged in (straight in the database: bench/support.ts) and connected to /agents first.
    */
   async staffFloor(count: number): Promise<void> {
-    const db = this.running.hotline.database.db;
+    const { db } = this.target;
     const first = this.roster.length;
     const skillsOf = (i: number): Skills => ({ general: 1, [SPECIALIST[i % 4]!]: 3, [SPECIALIST[(i + 1) % 4]!]: 2 });
     const made = await loggedInAgents(db, Math.max(0, count - first), 10001 + first, (k) => skillsOf(first + k));
@@ -525,14 +642,19 @@ class Bench {
       this.roster[i] = agent;
       this.softphone(agent);
     });
-    await Promise.all(
-      this.roster.map(async (agent, i) => {
-        const wanted = i < count;
-        if (agent.onFloor === wanted) return;
+    // A hundred at a time, as a shift comes on: thousands in the same instant would measure a burst no floor makes.
+    await inBatches(
+      this.roster.map((agent, i) => ({ agent, wanted: i < count })).filter(({ agent, wanted }) => agent.onFloor !== wanted),
+      100,
+      async ({ agent, wanted }) => {
         agent.onFloor = wanted;
         await this.ack(agent, 'presence', { state: wanted ? 'available' : 'offline' });
-      }),
+      },
     );
+    // A roster written in bulk a moment ago has no planner statistics yet (autovacuum analyzes within a minute
+    // or so): the routing query then took 60 ms a match with 2,000 agents available instead of 0.2 ms.
+    // Measured as a database in service would plan it.
+    await db.execute(sql`analyze`);
   }
 
   get onFloor(): number {
@@ -541,8 +663,9 @@ class Bench {
 
   /** A manager watching the live figures, as on any working floor. */
   async managerWatching(): Promise<void> {
-    await addStaff(this.running.hotline.database.db, { employeeNo: '90001', name: 'Bench manager', role: 'manager', skills: {}, password: PASSWORD });
-    const manager = await this.socket('/managers', await this.logIn('90001'));
+    await addStaff(this.target.db, { employeeNo: '90001', name: 'Bench manager', role: 'manager', skills: {}, password: PASSWORD });
+    this.managerToken = await this.logIn('90001');
+    const manager = await this.socket('/managers', this.managerToken);
     manager.on('metrics', () => this.metricsPushed++);
   }
 
@@ -551,7 +674,7 @@ class Bench {
    * calls still hold a socket (and a room) each. Logged in straight in the database (bench/support.ts).
    */
   async connectIdle(count: number): Promise<void> {
-    const made = await loggedInAgents(this.running.hotline.database.db, count, IDLE_AGENTS_FROM, () => ({ general: 1 }));
+    const made = await loggedInAgents(this.target.db, count, IDLE_AGENTS_FROM, () => ({ general: 1 }));
     await inBatches(made, 100, async ({ token }) => {
       const socket = await this.socket('/agents', token);
       socket.on('disconnect', (reason) => this.problem('agent socket closed', `idle agent: ${reason}`));
@@ -562,22 +685,34 @@ class Bench {
     const { socket } = agent;
     socket.on('offer', (pop: ScreenPop) => {
       const now = performance.now();
-      const at = this.popsDue.get(pop.offerId);
-      if (at === undefined) return this.problem('screen-pop without an offer', `${agent.client}: offer ${pop.offerId}`);
-      this.popsDue.delete(pop.offerId);
-      if (this.inWindow(at)) this.step?.screenPop.add(now - at);
+      if (this.running) {
+        const at = this.popsDue.get(pop.offerId);
+        if (at === undefined) return this.problem('screen-pop without an offer', `${agent.client}: offer ${pop.offerId}`);
+        this.popsDue.delete(pop.offerId);
+        if (this.inWindow(at)) this.step?.screenPop.add(now - at);
+      } else {
+        if (this.popsSeen.has(pop.offerId)) this.problem('screen-pop twice', `${agent.client}: offer ${pop.offerId}`);
+        this.popsSeen.add(pop.offerId);
+        if (this.inWindow(now)) this.step?.arrivals.push({ offerId: pop.offerId, at: Date.now() });
+        this.offered(agent.staffId, pop.offerId, pop.callSid, now);
+      }
       const call = this.calls.get(pop.callSid);
       if (call && pop.queue !== call.queue) this.problem('screen-pop with the wrong queue', `${pop.callSid}: ${pop.queue}, expected ${call.queue}`);
     });
     // The notes say how the call ended (wrap-up needs it) and wrap-up is ended at once; an agent put on a
     // "missed" break is back at once too.
-    socket.on('ended', async ({ callSid }: { callSid: string }) => {
+    socket.on('ended', async ({ callSid, offerId }: { callSid: string; offerId: number }) => {
+      if (!this.running) this.over(agent.staffId, offerId, callSid);
       await this.ack(agent, 'notes', { callSid, version: 1, disposition: 'resolved' });
       await this.ack(agent, 'wrap-up-done');
     });
-    socket.on('presence', (p: { presence: string }) => {
+    socket.on('presence', (p: { presence: string; reason: string | null }) => {
+      if (!this.running) this.presence(agent, p.presence, p.reason);
       if (p.presence === 'break') void this.ack(agent, 'presence', { state: 'available' });
     });
+    if (!this.running) {
+      socket.on('offer-withdrawn', ({ offerId, callSid, reason }: { offerId: number; callSid: string; reason: string }) => this.withdrawn(agent.staffId, offerId, callSid, reason));
+    }
     socket.on('disconnect', (reason) => this.problem('agent socket closed', `${agent.client}: ${reason}`));
   }
 
@@ -591,7 +726,7 @@ class Bench {
   }
 
   private async logIn(employeeNo: string): Promise<string> {
-    const res = await fetch(`${this.running.url}/api/login`, {
+    const res = await fetch(`${this.target.url}/api/login`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ employeeNo, password: PASSWORD }),
@@ -601,7 +736,7 @@ class Bench {
   }
 
   private socket(namespace: '/agents' | '/managers', token: string): Promise<Socket> {
-    const socket = connect(`${this.running.url}${namespace}`, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
+    const socket = connect(`${this.target.url}${namespace}`, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
     this.sockets.push(socket);
     return new Promise((resolve, reject) => {
       socket.once('connect', () => resolve(socket));
@@ -641,16 +776,19 @@ class Bench {
   /** One rate: warm-up, the measured window, then the calls still going are let finish. */
   async run(rate: number): Promise<Step> {
     const started = performance.now();
+    const startedAt = Date.now();
     const from = started + this.o.warmup * 1000;
     const step = newStep(rate, this.onFloor, from, from + this.o.seconds * 1000);
     this.step = step;
     let cpu: NodeJS.CpuUsage | undefined;
     let elu: EventLoopUtilization | undefined;
     const delays = monitorEventLoopDelay({ resolution: 10 });
+    const server = this.target.pid === undefined ? undefined : cpuMeter(this.target.pid);
     const measuring = setTimeout(() => {
       cpu = process.cpuUsage();
       elu = performance.eventLoopUtilization();
       delays.enable();
+      server?.start();
     }, from - performance.now());
 
     const interval = 1000 / rate;
@@ -664,14 +802,16 @@ class Bench {
         step.maxArrivalLagMs = Math.max(step.maxArrivalLagMs, now - due);
         step.arrived++;
       }
-      // Clearly behind (several seconds of callers waiting, or calls piling up): stop feeding it.
-      if (now > started + 2000 && (this.waiting.size > 4 * rate + 10 || this.inFlight > 10 * rate + 20)) {
+      // Clearly behind (several seconds of callers waiting, or calls piling up beyond what long talks explain):
+      // stop feeding it.
+      if (now > started + 2000 && (this.waiting.size > 4 * rate + 10 || this.inFlight > rate * (10 + this.longestTalkSeconds) + 20)) {
         step.gaveUpAt = now;
         break;
       }
       this.call();
     }
-    if (!step.gaveUpAt) await sleep(step.to - performance.now());
+    // Even after arrivals stopped the window runs its course: the CPU is then that of working off the backlog.
+    await sleep(step.to - performance.now());
     const end = performance.now();
     clearTimeout(measuring);
     if (cpu && elu) {
@@ -679,6 +819,7 @@ class Bench {
       step.cpuMs = (used.user + used.system) / 1000;
       step.loopBusy = performance.eventLoopUtilization(elu).utilization;
       step.loopDelayP99Ms = delays.percentile(99) / 1e6;
+      if (server) step.serverCpuMs = server.stop().cpuMs;
     }
     delays.disable();
     for (const agent of this.agents.values()) {
@@ -697,8 +838,35 @@ class Bench {
       step.gaveUpAt !== undefined || step.drainedMs === undefined || (step.atEnd.waiting > 2 * rate && step.atEnd.oldestWaitMs >= 2000);
     step.keptUp = !step.overloaded && step.completed >= 0.9 * step.arrived;
     if (step.drainedMs === undefined) this.problem('calls still going after the drain', `${this.inFlight} calls, ${this.waiting.size} of them waiting`);
+    if (!this.running) await this.fromOfferRows(step, startedAt);
+    // The hotline's own warnings and errors: this step's since it began, the run's before (staffing the floor).
+    for (const e of this.target.logged?.() ?? []) this.problem(e.kind, e.detail, e.at >= startedAt ? step : undefined);
     this.step = undefined;
     return step;
+  }
+
+  /**
+   * Out of process: the screen-pops and rings seen in the window, timed from their offers' rows
+   * (offers.offered_at: the hotline's clock, this machine's, when it began the match that made the offer).
+   */
+  private async fromOfferRows(step: Step, since: number): Promise<void> {
+    const made = await rows<{ id: number; call_sid: string | null; at: number }>(
+      this.target.db,
+      sql`select id, call_sid, (extract(epoch from offered_at) * 1000)::float8 as at from offers where offered_at >= ${new Date(since - 60_000).toISOString()}::timestamptz order by offered_at`,
+    );
+    const offeredAt = new Map(made.map((r) => [r.id, Number(r.at)]));
+    for (const { offerId, at } of step.arrivals) {
+      const when = offeredAt.get(offerId);
+      if (when === undefined) this.problem('screen-pop of an offer not in the database', `offer ${offerId}`, step);
+      else step.screenPop.add(at - when);
+    }
+    // A ring belongs to the call's latest offer made before it.
+    const byCall = new Map<string, number[]>();
+    for (const r of made) if (r.call_sid) byCall.set(r.call_sid, [...(byCall.get(r.call_sid) ?? []), Number(r.at)]);
+    for (const { callSid, at } of step.rings) {
+      const when = byCall.get(callSid)?.filter((t) => t <= at).at(-1);
+      if (when !== undefined) step.offerToRing.add(at - when);
+    }
   }
 
   /** An agent's time per answered call in this step (the agents' busy time over the calls answered). */
@@ -712,39 +880,21 @@ class Bench {
 // One database: a hotline on it, a floor of agents, then each rate in turn.
 
 async function benchmark(url: string | undefined, o: Options): Promise<DatabaseRun> {
-  const database = await benchDatabase(url);
-  const name = database.kind === 'pglite' ? 'PGlite' : 'PostgreSQL';
+  const apart = url !== undefined && !o.inProcess;
+  const name = url === undefined ? 'PGlite' : 'PostgreSQL';
   let bench: Bench | undefined;
-  // The hotline's own warnings and errors are problems of the step they happen in.
-  const log = pino(
-    { level: 'warn' },
-    new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        for (const line of chunk.toString().split('\n')) {
-          if (!line) continue;
-          const entry = JSON.parse(line) as { level: number; msg: string; err?: { message?: string } };
-          bench?.problem(`hotline ${entry.level >= 50 ? 'error' : 'warning'}: ${entry.msg}`, entry.err?.message?.slice(0, 200) ?? line.slice(0, 200));
-        }
-        done();
-      },
-    }),
-  );
-  const hours = openHours();
-  const running = await startHotline(hours.config, {
-    log,
-    database,
-    simulatorTimeScale: 0,
-    sweepEveryMs: 250,
-    ...(hours.now ? { now: hours.now } : {}),
-  });
-  bench = new Bench(running, running.simulator!, o);
-  const run: DatabaseRun = { database: name, steps: [], problems: bench.problems, examples: bench.examples, notes: [] };
+  const onProblem = (kind: string, detail: string) => bench?.problem(kind, detail);
+  const target = apart ? await hotlineChild(url, o, onProblem) : await hotlineHere(url, onProblem);
+  bench = new Bench(target, o);
+  const run: DatabaseRun = { database: name, inProcess: !apart, steps: [], problems: bench.problems, examples: bench.examples, notes: [] };
   try {
     bench.instrument();
-    bench.listen();
     bench.answerRings();
-    bench.timeAdapter();
-    if (o.queries) bench.countQueries();
+    if (target.running) {
+      bench.listen();
+      bench.timeAdapter();
+      if (o.queries) bench.countQueries();
+    }
     await bench.managerWatching();
     if (o.connected) {
       const t = performance.now();
@@ -752,7 +902,7 @@ async function benchmark(url: string | undefined, o: Options): Promise<DatabaseR
       console.error(`${name}: ${o.connected} idle agents connected to /agents in ${((performance.now() - t) / 1000).toFixed(1)} s`);
     }
 
-    const nominal = habits(o.timeScale).nominalMs;
+    const nominal = habits(o).nominalMs;
     // Until a step has measured it, assume the hotline adds 0.4 s to each call's agent time.
     let cycleMs = nominal + 400;
     // About 90% busy: callers wait now and then, so agents often come free to a waiting caller.
@@ -775,7 +925,11 @@ async function benchmark(url: string | undefined, o: Options): Promise<DatabaseR
       run.steps.push(step);
       console.error(
         `${name} ${rate}/s: ${step.completed} calls answered and ended in the ${o.seconds} s window` +
-          (step.gaveUpAt ? `, arrivals stopped after ${((step.gaveUpAt - step.from) / 1000).toFixed(1)} s (fallen behind)` : '') +
+          (step.gaveUpAt
+            ? step.gaveUpAt < step.from
+              ? `, arrivals stopped ${((step.gaveUpAt - step.from + o.warmup * 1000) / 1000).toFixed(1)} s into the warm-up (fallen behind)`
+              : `, arrivals stopped after ${((step.gaveUpAt - step.from) / 1000).toFixed(1)} s (fallen behind)`
+            : '') +
           `; ${step.atEnd!.waiting} waiting at the end; ${step.drainedMs !== undefined ? `drained in ${(step.drainedMs / 1000).toFixed(1)} s` : 'not drained'}; kept up: ${step.keptUp ? 'yes' : 'no'}`,
       );
       if (step.drainedMs === undefined) break;
@@ -805,21 +959,184 @@ async function benchmark(url: string | undefined, o: Options): Promise<DatabaseR
   } finally {
     bench.closing = true;
     for (const socket of bench.sockets) socket.disconnect();
-    await running.close();
-    await database.close();
+    await target.close();
   }
   return run;
 }
 
+/** Warnings and errors (pino's, level 40 and up) as problems of the run: `who` says whose log it was. */
+function problemsLogger(who: string, onProblem: (kind: string, detail: string) => void): Logger {
+  return pino(
+    { level: 'warn' },
+    new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString().split('\n')) {
+          if (!line) continue;
+          const entry = JSON.parse(line) as { level: number; msg: string; err?: { message?: string } };
+          onProblem(`${who} ${entry.level >= 50 ? 'error' : 'warning'}: ${entry.msg}`, entry.err?.message?.slice(0, 200) ?? line.slice(0, 200));
+        }
+        done();
+      },
+    }),
+  );
+}
+
+/** The hotline in this process (src/start.ts), with its built-in simulator, on a fresh database. */
+async function hotlineHere(url: string | undefined, onProblem: (kind: string, detail: string) => void): Promise<Target> {
+  const database = await benchDatabase(url);
+  const hours = openHours();
+  try {
+    const running = await startHotline(hours.config, {
+      log: problemsLogger('hotline', onProblem),
+      database,
+      simulatorTimeScale: 0,
+      sweepEveryMs: 250,
+      ...(hours.now ? { now: hours.now } : {}),
+    });
+    return {
+      url: running.url,
+      db: database.db,
+      sim: running.simulator!,
+      running,
+      async close() {
+        await running.close();
+        await database.close();
+      },
+    };
+  } catch (err) {
+    await database.close();
+    throw err;
+  }
+}
+
+/** Twilio credentials of the right shapes for src/config.ts; nothing here ever reaches Twilio. */
+const TWILIO = {
+  TWILIO_ACCOUNT_SID: `AC${'5a'.repeat(16)}`,
+  TWILIO_AUTH_TOKEN: 'bench-auth-token-not-twilio',
+  TWILIO_API_KEY: `SK${'5a'.repeat(16)}`,
+  TWILIO_API_SECRET: 'bench-api-secret',
+  TWILIO_TWIML_APP_SID: `AP${'5a'.repeat(16)}`,
+  TWILIO_CALLER_ID: '+864008000123',
+};
+
+/**
+ * The hotline as `npm start` runs it, in a child process, on a fresh PostgreSQL database, with CARRIER=twilio:
+ * its REST calls go to the stand-in (bench/twilio-standin.ts), which a carrier simulator here carries out,
+ * and the simulator signs its webhooks with the same account, for the address the hotline says it has.
+ * The bench opens the database too (the roster, the sessions, the checks). Everything it started is stopped
+ * by `close()`, or killed if this process exits first.
+ */
+async function hotlineChild(url: string, o: Options, onProblem: (kind: string, detail: string) => void): Promise<Target> {
+  const undo: Array<() => Promise<unknown>> = [];
+  const close = async () => {
+    for (const step of undo.reverse()) await step().catch((err: unknown) => console.error(`bench/acd.ts: while stopping: ${(err as Error).message}`));
+    undo.length = 0;
+  };
+  try {
+    const fresh = await freshPostgresDatabase(url);
+    undo.push(() => fresh.drop());
+    // Migrated here first, so the roster can be written before and while the hotline runs.
+    const database = await openDatabase({ url: fresh.url, applicationName: 'sanling-bench' });
+    undo.push(() => database.close());
+    const standIn = await twilioStandIn({ accountSid: TWILIO.TWILIO_ACCOUNT_SID, authToken: TWILIO.TWILIO_AUTH_TOKEN });
+    undo.push(() => standIn.close());
+    // The bundle, built from the sources as they are now (npm start's prestart does the same).
+    await buildServer();
+    const command = startCommand();
+    const child = await startChild(
+      'acd-hotline-postgres',
+      command.at(-1)!,
+      [],
+      (port) => ({
+        ...TWILIO,
+        CARRIER: 'twilio',
+        TWILIO_API_URL: standIn.url,
+        PUBLIC_URL: `http://127.0.0.1:${port}`,
+        DATABASE_URL: fresh.url,
+        // Agents are on duty only 06:00–23:00 where the hotline is: its zone is one where they are now.
+        HOTLINE_TIME_ZONE: openTimeZone(),
+        LOG_LEVEL: 'info',
+      }),
+      { nodeArgs: [...command.slice(0, -1), ...(o.profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [])] },
+    );
+    const kill = () => {
+      try {
+        process.kill(child.pid, 'SIGKILL');
+      } catch {
+        // Gone already.
+      }
+    };
+    const interrupted = () => {
+      kill();
+      process.exit(130);
+    };
+    process.once('exit', kill);
+    process.once('SIGINT', interrupted);
+    process.once('SIGTERM', interrupted);
+    undo.push(async () => {
+      await child.stop();
+      process.off('exit', kill);
+      process.off('SIGINT', interrupted);
+      process.off('SIGTERM', interrupted);
+    });
+    const sim = new Simulator({
+      publicUrl: child.url,
+      accountSid: TWILIO.TWILIO_ACCOUNT_SID,
+      authToken: TWILIO.TWILIO_AUTH_TOKEN,
+      timeScale: 0,
+      logger: problemsLogger('carrier simulator', onProblem),
+    });
+    sim.setTargetUrl(child.url);
+    standIn.attach(sim);
+    // Callers still on the line hang up while the hotline can take their last status callbacks.
+    undo.push(() => Promise.race([sim.close(), sleep(20_000)]));
+    return { url: child.url, db: database.db, sim, pid: child.pid, logged: logReader(child.logFile), restRequests: standIn.counts, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+/** The warnings and errors a child logged (pino's JSON, level 40 and up; anything else on stderr) since last asked. */
+function logReader(file: string): () => Array<{ at: number; kind: string; detail: string }> {
+  let offset = 0;
+  let partial = '';
+  const decoder = new StringDecoder('utf8');
+  return () => {
+    const fd = openSync(file, 'r');
+    let text: string;
+    try {
+      const size = fstatSync(fd).size;
+      const buffer = Buffer.alloc(Math.max(0, size - offset));
+      offset += readSync(fd, buffer, 0, buffer.length, offset);
+      text = partial + decoder.write(buffer);
+    } finally {
+      closeSync(fd);
+    }
+    const lines = text.split('\n');
+    partial = lines.pop() ?? '';
+    const found: Array<{ at: number; kind: string; detail: string }> = [];
+    for (const line of lines) {
+      if (!line.trim()) continue;
+      let entry: { level?: number; time?: string; msg?: string; err?: { message?: string } };
+      try {
+        entry = JSON.parse(line) as typeof entry;
+      } catch {
+        found.push({ at: Date.now(), kind: 'hotline output that is not its log', detail: line.slice(0, 200) });
+        continue;
+      }
+      if ((entry.level ?? 0) < 40) continue;
+      const at = entry.time ? Date.parse(entry.time) : Date.now();
+      found.push({ at, kind: `hotline ${entry.level! >= 50 ? 'error' : 'warning'}: ${entry.msg}`, detail: entry.err?.message?.slice(0, 200) ?? line.slice(0, 200) });
+    }
+    return found;
+  };
+}
+
 /** After the run, in the database: nobody answered twice, nobody holding two calls, every call over. */
 async function checks(bench: Bench, name: string): Promise<string[]> {
-  const db = bench.running.hotline.database.db;
-  // PGlite answers { rows }, the postgres driver an array of rows.
-  const select = async <T>(query: ReturnType<typeof sql>): Promise<T[]> => {
-    const result = (await db.execute(query)) as unknown as { rows?: T[] } & T[];
-    return result.rows ?? result;
-  };
-  const count = async (query: ReturnType<typeof sql>) => (await select<{ n: number }>(query))[0]?.n ?? 0;
+  const { db, running } = bench.target;
+  const count = async (query: ReturnType<typeof sql>) => (await rows<{ n: number }>(db, query))[0]?.n ?? 0;
   const twice = await count(sql`
     select count(*)::int as n from (select call_sid from offers where status in ('connected', 'completed') group by call_sid having count(*) > 1) x`);
   if (twice > 0) bench.problem('call answered by two agents (SQL)', `${twice} calls`);
@@ -829,19 +1146,35 @@ async function checks(bench: Bench, name: string): Promise<string[]> {
   const open = await count(sql`select count(*)::int as n from calls where status <> 'ended'`);
   if (open > 0) bench.problem('calls not ended (SQL)', `${open} calls`);
   if (bench.popsDue.size > 0) bench.problem('screen-pop never arrived', `${bench.popsDue.size} offers`);
-  const offers = await select<{ status: string; n: number }>(sql`select status, count(*)::int as n from offers group by status order by status`);
+  if (!running) {
+    const made = await rows<{ id: number }>(db, sql`select id from offers where call_sid is not null`);
+    const lost = made.filter((r) => !bench.popsSeen.has(r.id)).length;
+    if (lost > 0) bench.problem('screen-pop never arrived (offers in the database that no agent socket heard of)', `${lost} offers`);
+  }
+  for (const e of bench.target.logged?.() ?? []) bench.problem(e.kind, e.detail, undefined);
+  const offers = await rows<{ status: string; n: number }>(db, sql`select status, count(*)::int as n from offers group by status order by status`);
   const calls = await count(sql`select count(*)::int as n from calls`);
-  // What the managers' board costs now that the day has this many calls in it.
-  const h = bench.running.hotline;
+  // What the managers' board costs now that the day has this many calls in it: in process the computation
+  // itself, else the request a manager's page makes.
   const times = new Samples();
   for (let i = 0; i < 5; i++) {
     const t = performance.now();
-    await currentMetrics(h);
+    if (running) await currentMetrics(running.hotline);
+    else {
+      const res = await fetch(`${bench.target.url}/api/metrics/live`, { headers: { authorization: `Bearer ${bench.managerToken}` } });
+      await res.arrayBuffer();
+      if (!res.ok) bench.problem('live figures refused', `HTTP ${res.status}`);
+    }
     times.add(performance.now() - t);
   }
   return [
     `${name}: ${calls} calls in the database; offers by status: ${offers.map((r) => `${r.status} ${r.n}`).join(', ')}`,
-    `${name}: the managers' live figures took ${ms(times.at(50))} ms to compute at the end (pushed ${bench.metricsPushed} times during the run)`,
+    running
+      ? `${name}: the managers' live figures took ${ms(times.at(50))} ms to compute at the end (pushed ${bench.metricsPushed} times during the run)`
+      : `${name}: GET /api/metrics/live (the managers' live figures) took ${ms(times.at(50))} ms at the end (pushed ${bench.metricsPushed} times during the run)`,
+    ...(bench.target.restRequests
+      ? [`${name}: the hotline's requests to Twilio's REST API (the stand-in): ${[...bench.target.restRequests].map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}`]
+      : []),
   ];
 }
 
@@ -861,20 +1194,26 @@ function openHours(): { config: Config; now?: () => Date } {
 // The tables.
 
 function report(runs: DatabaseRun[], o: Options): void {
-  const scale = o.timeScale;
   console.log(
-    `\nThe hotline under load: callers ${PATHS.map((p) => `${p.queue} ${p.in20 * 5}%`).join(', ')}; agents pick up after ` +
-      `0–${ms(3000 * scale)} ms of ringing, talk ${ms(1000 * scale)}–${ms(3000 * scale)} ms, end their wrap-up at once. ` +
+    `\nThe hotline under load: callers ${PATHS.map((p) => `${p.queue} ${p.in20 * 5}%`).join(', ')}; agents ${habits(o).said}, end their wrap-up at once. ` +
       `Each rate: ${o.warmup} s warm-up, ${o.seconds} s measured. Times in ms. Load average at the end: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (this machine's other work shares its cores).`,
   );
+  for (const run of runs) {
+    console.log(
+      run.inProcess
+        ? `${run.database}: the hotline ran in this process, with the simulated carrier, callers and agents: its CPU is theirs too, and offers are timed from the ACD's own events.`
+        : `${run.database}: the hotline ran in a child process as npm start runs it (CARRIER=twilio; Twilio played here by the carrier simulator behind a stand-in REST API). ` +
+            `Offers are timed as seen at the agent's socket and the carrier; screen-pops from the offer's row (offered_at) to the socket. (PGlite cannot be shared by two processes: it always runs in this process.)`,
+    );
+  }
 
   const p = (s: Samples, q: number) => ms(s.at(q));
   const summary: string[][] = [['database', 'rate', 'webhooks p50', 'p99', 'agent free → offer p50', 'p99', 'n', 'caller queued → offer p50', 'p99', 'n', 'offer → screen-pop p50', 'p99']];
-  for (const { database, steps } of runs) {
-    for (const s of steps) {
+  for (const run of runs) {
+    for (const s of run.steps) {
       const all = allWebhooks(s);
       summary.push([
-        database,
+        label(run),
         `${s.rate}/s`,
         p(all, 50),
         p(all, 99),
@@ -889,17 +1228,21 @@ function report(runs: DatabaseRun[], o: Options): void {
       ]);
     }
   }
-  console.log('\nLatency at each rate (webhooks as the carrier sees them; offers from the ACD\'s events; screen-pops at the agent\'s socket):');
+  console.log(
+    '\nLatency at each rate (webhooks as the carrier sees them; in process, offers from the ACD\'s events and screen-pops from its `offer` event; ' +
+      'in a child process, offers seen at the agent\'s socket (agent free: its `presence` message; caller queued: the carrier getting <Enqueue>) and screen-pops from offers.offered_at):',
+  );
   printTable(summary, 2);
 
   const flow: string[][] = [
-    ['database', 'rate', 'agents', 'arrived/s', 'answered/s', 'occupancy', 'waiting at end', 'oldest wait', 'drained in', 'node CPU', 'loop busy', 'loop delay p99', 'kept up'],
+    ['database', 'rate', 'agents', 'arrived/s', 'answered/s', 'occupancy', 'waiting at end', 'oldest wait', 'drained in', 'hotline CPU', 'load CPU', 'bench loop busy', 'loop delay p99', 'kept up'],
   ];
-  for (const { database, steps } of runs) {
-    for (const s of steps) {
+  for (const run of runs) {
+    for (const s of run.steps) {
       const seconds = (s.to - s.from) / 1000;
+      const cpu = (used: number | undefined) => (used === undefined ? '-' : `${Math.round(used / seconds / 10)}%`);
       flow.push([
-        database,
+        label(run),
         `${s.rate}/s`,
         String(s.agents),
         (s.arrived / seconds).toFixed(1),
@@ -908,17 +1251,24 @@ function report(runs: DatabaseRun[], o: Options): void {
         String(s.atEnd?.waiting ?? '-'),
         `${((s.atEnd?.oldestWaitMs ?? Number.NaN) / 1000).toFixed(1)} s`,
         s.drainedMs === undefined ? 'no' : `${(s.drainedMs / 1000).toFixed(1)} s`,
-        s.cpuMs === undefined ? '-' : `${Math.round(s.cpuMs / seconds / 10)}%`,
+        run.inProcess ? `${cpu(s.cpuMs)} (with the load)` : cpu(s.serverCpuMs),
+        run.inProcess ? 'inside' : cpu(s.cpuMs),
         s.loopBusy === undefined ? '-' : `${Math.round(s.loopBusy * 100)}%`,
         s.loopDelayP99Ms === undefined ? '-' : ms(s.loopDelayP99Ms),
         s.keptUp ? 'yes' : agentBound(s) ? 'no (agents all busy)' : s.gaveUpAt ? 'no (fell behind)' : 'no',
       ]);
     }
   }
-  console.log('\nThroughput (answered = answered by an agent and ended; node CPU in % of one core, this whole process):');
+  console.log(
+    '\nThroughput (answered = answered by an agent and ended; CPU in % of one core over the measured window: hotline = its whole process tree, ' +
+      'load = this process (simulated carrier and its REST stand-in, callers, agents\' sockets); in process the two are one figure; bench loop = this process\'s event loop):',
+  );
   printTable(flow, 2);
-  for (const { database, steps } of runs) {
-    for (const s of steps) if (s.maxArrivalLagMs > 50) console.log(`${database} ${s.rate}/s: callers arrived up to ${ms(s.maxArrivalLagMs)} ms late (the event loop was busy)`);
+  for (const run of runs) {
+    for (const s of run.steps) {
+      if (s.maxArrivalLagMs > 50) console.log(`${label(run)} ${s.rate}/s: callers arrived up to ${ms(s.maxArrivalLagMs)} ms late (the event loop was busy)`);
+      if (!run.inProcess && (s.loopBusy ?? 0) > 0.9) console.log(`${label(run)} ${s.rate}/s: the load's own event loop was ${Math.round(s.loopBusy! * 100)}% busy: these figures are partly the bench's`);
+    }
   }
 
   // The detail at the highest rate each database kept up with (or its first rate).
@@ -933,24 +1283,27 @@ function report(runs: DatabaseRun[], o: Options): void {
     }
     const all = allWebhooks(ref);
     rows.push(['all webhooks', String(all.count), p(all, 50), p(all, 99), p(all, 100)]);
-    console.log(`\n${run.database} at ${ref.rate}/s, webhooks:`);
+    console.log(`\n${label(run)} at ${ref.rate}/s, webhooks:`);
     printTable(rows, 1);
     const acd: string[][] = [['delay', 'count', 'p50', 'p99', 'max', 'target p99']];
     const line = (what: string, s: Samples, target?: number) =>
       acd.push([what, String(s.count), p(s, 50), p(s, 99), p(s, 100), target === undefined ? '' : `< ${target}: ${verdict(s, target)}`]);
-    line('agent available → offer (a caller waiting)', ref.agentToOffer, TARGET.offerP99);
-    line('caller queued → offer (an agent free)', ref.callerToOffer);
-    line('offer → screen-pop at the agent\'s socket', ref.screenPop, TARGET.screenPopP99);
-    line('offer → agent\'s phone rings', ref.offerToRing);
-    line('caller queued → offered (the wait)', ref.wait);
+    const seen = run.inProcess ? '' : ', seen at the agent\'s socket';
+    line(`agent available → offer (a caller waiting)${seen}`, ref.agentToOffer, TARGET.offerP99);
+    line(`caller queued → offer (an agent free)${seen}`, ref.callerToOffer);
+    line(run.inProcess ? 'offer → screen-pop at the agent\'s socket' : 'offer\'s match began (offered_at) → screen-pop at the agent\'s socket', ref.screenPop, TARGET.screenPopP99);
+    line(run.inProcess ? 'offer → agent\'s phone rings' : 'offer\'s match began (offered_at) → agent\'s phone rings at the carrier', ref.offerToRing);
+    line(`caller queued → offered (the wait)${seen}`, ref.wait);
     if (ref.adapterPublish.count) line('socket.io adapter pg_notify (each emit waits for it)', ref.adapterPublish);
-    console.log(`\n${run.database} at ${ref.rate}/s, the ACD:`);
+    console.log(`\n${label(run)} at ${ref.rate}/s, the ACD:`);
     printTable(acd, 1);
   }
 
   if (o.queries) {
-    for (const { database, steps } of runs) {
-      for (const s of steps) {
+    for (const run of runs) {
+      if (!run.inProcess) continue;
+      const { database } = run;
+      for (const s of run.steps) {
         const total = [...s.queries.values()].reduce((a, b) => a + b, 0);
         const perCall = (n: number) => (s.arrived ? (n / s.arrived).toFixed(1) : '-');
         console.log(`\n${database} ${s.rate}/s: ${total} SQL statements (${perCall(total)} per call arriving, ${(total / o.seconds).toFixed(0)}/s) in ${s.transactions} transactions (${perCall(s.transactions)} per call), BEGIN and COMMIT not counted`);
@@ -970,7 +1323,7 @@ function report(runs: DatabaseRun[], o: Options): void {
     const sustained = best ? best.completed / ((best.to - best.from) / 1000) : 0;
     const at = ref ? ` at ${ref.rate}/s` : '';
     console.log(
-      `  ${run.database}: ${TARGET.callsPerSecond} calls/s sustained: ${sustained >= TARGET.callsPerSecond * 0.95 ? 'met' : 'not met'} ` +
+      `  ${label(run)}: ${TARGET.callsPerSecond} calls/s sustained: ${sustained >= TARGET.callsPerSecond * 0.95 ? 'met' : 'not met'} ` +
         `(kept up with ${best ? `${best.rate}/s: ${sustained.toFixed(1)} calls/s answered` : 'no rate tried'}); ` +
         `offer p99 < ${TARGET.offerP99} ms${at}: ${ref ? `${verdict(ref.agentToOffer, TARGET.offerP99)} (${p(ref.agentToOffer, 99)}, n=${ref.agentToOffer.count})` : '-'}; ` +
         `screen-pop p99 < ${TARGET.screenPopP99} ms${at}: ${ref ? `${verdict(ref.screenPop, TARGET.screenPopP99)} (${p(ref.screenPop, 99)}, n=${ref.screenPop.count})` : '-'}`,
@@ -995,15 +1348,24 @@ function report(runs: DatabaseRun[], o: Options): void {
   if (failed) process.exitCode = 1;
 }
 
+/** The database, and where the hotline ran. */
+function label(run: DatabaseRun): string {
+  return `${run.database} (${run.inProcess ? 'in process' : 'child process'})`;
+}
+
 /** Each database's steps as numbers (NaN as null), for a program to read: bench/capacity.ts. */
 function summary(runs: DatabaseRun[]) {
   const n = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? null : Math.round(v * 10) / 10);
-  return runs.map(({ database, steps, problems }) => ({
+  return runs.map(({ database, inProcess, steps, problems }) => ({
     database,
+    inProcess,
     problems: Object.fromEntries(problems),
     steps: steps.map((s) => {
       const seconds = (s.to - s.from) / 1000;
       const all = allWebhooks(s);
+      const offers = new Samples();
+      for (const v of [...s.agentToOffer.values, ...s.callerToOffer.values]) offers.add(v);
+      const percent = (used: number | undefined) => (used === undefined ? null : n(used / seconds / 10));
       return {
         rate: s.rate,
         agents: s.agents,
@@ -1011,14 +1373,22 @@ function summary(runs: DatabaseRun[]) {
         answeredPerSecond: n(s.completed / seconds),
         keptUp: s.keptUp,
         overloaded: s.overloaded,
+        /** Seconds into the window that arrivals stopped because the hotline had fallen behind (negative: in the warm-up). */
+        arrivalsStoppedAt: s.gaveUpAt === undefined ? null : n((s.gaveUpAt - s.from) / 1000),
         webhookP50Ms: n(all.at(50)),
         webhookP99Ms: n(all.at(99)),
         offerP99Ms: n(s.agentToOffer.at(99)),
         offerSamples: s.agentToOffer.count,
         callerToOfferP99Ms: n(s.callerToOffer.at(99)),
+        callerToOfferSamples: s.callerToOffer.count,
+        /** Every offer made with one side already waiting (agent free → offer and caller queued → offer together). */
+        anyOfferP99Ms: n(offers.at(99)),
         screenPopP99Ms: n(s.screenPop.at(99)),
         screenPopSamples: s.screenPop.count,
-        cpuPercent: s.cpuMs === undefined ? null : n(s.cpuMs / seconds / 10),
+        /** This process: in process the hotline and the load together, else the load alone. */
+        cpuPercent: percent(s.cpuMs),
+        /** Out of process: the hotline's process tree. */
+        serverCpuPercent: percent(s.serverCpuMs),
         loopBusyPercent: s.loopBusy === undefined ? null : n(s.loopBusy * 100),
         problems: Object.fromEntries(s.problems),
       };
@@ -1033,7 +1403,9 @@ function occupancy(s: Step): number {
 
 /** Every agent was busy while the hotline itself had time to spare: the floor, not the hotline, was short. */
 function agentBound(s: Step): boolean {
-  return occupancy(s) >= 0.93 && (s.loopBusy ?? 1) < 0.9;
+  // Out of process the hotline's spare time is its CPU (one event loop, so under 90% of a core); in process, the shared loop's.
+  const hotlineBusy = s.serverCpuMs !== undefined ? s.serverCpuMs / (s.to - s.from) : (s.loopBusy ?? 1);
+  return occupancy(s) >= 0.93 && hotlineBusy < 0.9;
 }
 
 function allWebhooks(s: Step): Samples {

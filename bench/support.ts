@@ -119,3 +119,18 @@ export function printTable(rows: string[][], textColumns = 2): void {
     console.log(r.map((cell, c) => (c < textColumns ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join('  ').trimEnd());
   }
 }
+
+/**
+ * A time zone in which the hotline's agents are on duty now (06:00–23:00): Asia/Shanghai if it is working
+ * hours there, else a whole-hour zone where it is noon. For a hotline started as a child process, whose clock
+ * cannot be moved (HOTLINE_TIME_ZONE): otherwise every route to an agent would end at `closed`.
+ */
+export function openTimeZone(): string {
+  const hour = Number(new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Shanghai', hour: 'numeric', hourCycle: 'h23' }).format(new Date()));
+  if (hour >= 7 && hour <= 21) return 'Asia/Shanghai';
+  let offset = 12 - new Date().getUTCHours();
+  if (offset > 14) offset -= 24;
+  if (offset < -12) offset += 24;
+  // Etc/GMT's sign is POSIX's: Etc/GMT-8 is eight hours ahead of UTC.
+  return offset === 0 ? 'Etc/GMT' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
+}

@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isDatabaseUnavailable, rows, type Database } from '../src/database.ts';
 import { testDatabase } from './support/database.ts';
@@ -36,6 +37,43 @@ describe.runIf(!!url)('a transaction whose connection the server terminates', ()
         .then(() => undefined, (err: unknown) => err);
       expect(isDatabaseUnavailable(failure), `round ${round}: ${String(failure)}`).toBe(true);
       expect(await rows<{ one: number }>(database.db, sql`select 1 as one`)).toEqual([{ one: 1 }]);
+    }
+  });
+});
+
+/**
+ * A transaction's BEGIN sent on a connection the pool had also given other queries (one whose pipeline it
+ * filled, or one still answering earlier queries) used not to reserve it: the transaction failed with
+ * UNSAFE_TRANSACTION, or others' statements ran inside it (porsager/postgres#823, #1189; patched). The hotline
+ * met it under overload. A small pool with a short pipeline, busy, reaches the boundary every round.
+ */
+describe.runIf(!!url)('transactions on a pool that is busy', () => {
+  it('each get a connection of their own: none fails, and no other statement runs inside one', async () => {
+    // max_pipeline is a documented option the type declarations leave out.
+    const client = postgres(url!, { max: 3, onnotice: () => {}, ...({ max_pipeline: 2 } as object) });
+    try {
+      const failures: unknown[] = [];
+      let inside = 0;
+      for (let round = 0; round < 10; round++) {
+        const busy = [1, 2, 3].map(() => client`select pg_sleep(0.1)`);
+        const others = Array.from({ length: 8 }, () =>
+          client`select current_setting('application_name') as app`.then(([row]) => void (row!['app'] === 'in a transaction' && inside++)),
+        );
+        const transactions = Array.from({ length: 6 }, () =>
+          client
+            .begin(async (tx) => {
+              await tx`set local application_name = 'in a transaction'`;
+              await new Promise((later) => setTimeout(later, 5));
+              await tx`select 1`;
+            })
+            .catch((err: unknown) => void failures.push(err)),
+        );
+        await Promise.all([...busy, ...others, ...transactions]);
+      }
+      expect(failures.map(String)).toEqual([]);
+      expect(inside).toBe(0);
+    } finally {
+      await client.end({ timeout: 5 });
     }
   });
 });

@@ -1,16 +1,14 @@
 import cluster from 'node:cluster';
 import type { Server as HttpServer } from 'node:http';
-import { createAdapter } from '@socket.io/postgres-adapter';
-import pg from 'pg';
 import { Server, type Namespace, type Socket } from 'socket.io';
 import { agentDisconnected, agentConnected } from '../acd/presence.ts';
 import { ownSockets, socketClosed, socketOpened } from '../acd/processes.ts';
-import { CONNECT_TIMEOUT_SECONDS, STATEMENT_TIMEOUT_MS } from '../database.ts';
 import { within } from '../deadline.ts';
 import type { Hotline } from '../hotline.ts';
 import { authenticate } from '../staff/auth.ts';
 import { liveSessions, tokenHash } from '../staff/sessions.ts';
 import type { Role, StaffMember } from '../staff/staff.ts';
+import { adapterPool } from './adapter.ts';
 import { agentsNamespace } from './agents.ts';
 import { caseEvents } from './cases.ts';
 import { managersNamespace } from './managers.ts';
@@ -71,57 +69,6 @@ export async function startRealtime(h: Hotline, http: HttpServer, simulator?: Si
       if (adapter) await within(ADAPTER_CLOSE_MS, adapter.end(), 'closing the adapter').catch((err: unknown) => h.log.warn({ err: (err as Error).message }, 'left the adapter connections to close'));
     },
   };
-}
-
-/**
- * The adapter's own connections to PostgreSQL, made safe to lose. The adapter keeps one pool client for
- * LISTEN and attaches no `error` listener to it, so a server that stops would end the process; here every
- * client gets one, and the LISTEN client, once its connection ends, is dropped from the pool (the adapter
- * then takes a new one, with backoff) rather than held for ever.
- */
-async function adapterPool(h: Hotline, io: Server): Promise<{ end(): Promise<void> }> {
-  const { url, schema, applicationName } = h.database.server!;
-  const log = h.log.child({ part: 'socket.io adapter' });
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: 3,
-    connectionTimeoutMillis: CONNECT_TIMEOUT_SECONDS * 1000,
-    keepAlive: true,
-    application_name: `${applicationName}/socket.io`,
-    options: [`-c statement_timeout=${STATEMENT_TIMEOUT_MS}`, ...(schema ? [`-c search_path=${schema}`] : [])].join(' '),
-  });
-  pool.on('error', (err) => log.warn({ err: err.message }, 'idle connection lost'));
-  const clients = new Set<pg.Client>();
-  pool.on('connect', (client) => {
-    clients.add(client);
-    client.on('end', () => clients.delete(client));
-    client.on('error', (err) => log.warn({ err: err.message }, 'connection lost'));
-  });
-  const connect = pool.connect.bind(pool);
-  // Only the adapter asks for a client without a callback (pool.query uses the callback form).
-  pool.connect = ((...args: Parameters<typeof connect>) => {
-    if (args.length) return connect(...args);
-    return (connect() as Promise<pg.PoolClient>).then((client) => {
-      client.once('end', () => {
-        try {
-          client.release(new Error('connection ended'));
-        } catch {
-          // released already (the pool is closing)
-        }
-      });
-      return client;
-    });
-  }) as typeof pool.connect;
-  // The adapter does not give back a client it is still setting up when it is closed: pool.end() alone would
-  // wait for ever. Ending every connection first lets it finish.
-  const end = async () => {
-    for (const client of clients) await client.end().catch(() => undefined);
-    await pool.end();
-  };
-  await pool.query(`CREATE TABLE IF NOT EXISTS socket_io_attachments (id bigserial UNIQUE, created_at timestamptz DEFAULT now(), payload bytea)`);
-  // Processes of one hotline share a channel; hotlines (or test runs) in other schemas do not hear them.
-  io.adapter(createAdapter(pool, { channelPrefix: `sanling_${schema ?? 'public'}`, errorHandler: (err) => log.warn({ err: err.message }, 'adapter failed') }));
-  return { end };
 }
 
 const sessionRoom = (hash: string) => `session:${hash}`;
