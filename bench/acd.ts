@@ -116,6 +116,8 @@ type Options = {
   talkSeconds: [number, number] | undefined;
   /** The hotline's child process writes a CPU profile (node --cpu-prof) to PROFILE_DIR. */
   profile: boolean;
+  /** The hotline's server processes (`npm start -- --workers N`), in a child process only. */
+  workers: number;
 };
 
 const USAGE = `npm run bench:acd -- [options]     (tsx bench/acd.ts [options])
@@ -137,6 +139,7 @@ const USAGE = `npm run bench:acd -- [options]     (tsx bench/acd.ts [options])
   --queries            also count the hotline's SQL statements by shape and time its transactions
                        (hooks into the hotline's database session: PGlite, or PostgreSQL with --in-process)
   --connected N        N more agents connected to /agents but offline, for the whole run (default 0)
+  --workers N          the hotline's child runs N server processes (npm start -- --workers N; default 1)
   --profile            the hotline's child process writes a CPU profile (node --cpu-prof) to
                        test-artifacts/acd-profiles/, for Chrome DevTools' Performance panel
   --json               also print the figures as one line: ACD-JSON {...}`;
@@ -161,6 +164,7 @@ function options(): Options {
       'in-process': { type: 'boolean', default: false },
       'talk-seconds': { type: 'string' },
       profile: { type: 'boolean', default: false },
+      workers: { type: 'string', default: '1' },
       help: { type: 'boolean', default: false },
     },
   });
@@ -197,6 +201,7 @@ function options(): Options {
     inProcess: values['in-process'],
     talkSeconds,
     profile: values.profile,
+    workers: number('workers', values.workers, (n) => Number.isInteger(n) && n >= 1 && n <= 16, 'a whole number from 1 to 16'),
   };
 }
 
@@ -1046,7 +1051,7 @@ async function hotlineChild(url: string, o: Options, onProblem: (kind: string, d
     const child = await startChild(
       'acd-hotline-postgres',
       command.at(-1)!,
-      [],
+      o.workers > 1 ? ['--workers', String(o.workers)] : [],
       (port) => ({
         ...TWILIO,
         CARRIER: 'twilio',
@@ -1057,7 +1062,7 @@ async function hotlineChild(url: string, o: Options, onProblem: (kind: string, d
         HOTLINE_TIME_ZONE: openTimeZone(),
         LOG_LEVEL: 'info',
       }),
-      { nodeArgs: [...command.slice(0, -1), ...(o.profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [])] },
+      { nodeArgs: [...command.slice(0, -1), ...(o.profile ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [])], processes: o.workers > 1 ? o.workers + 1 : 1 },
     );
     const kill = () => {
       try {
