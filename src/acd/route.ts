@@ -87,13 +87,13 @@ async function matchOne(h: Hotline, offered: { calls: Set<string>; cases: Set<nu
   );
   const callbacks = dialable(now, offered.cases);
   return h.database.db.transaction(async (tx) => {
-    // The agent first: passes running at once each hold a different agent, and each then takes the best
-    // caller the others have not locked, so priority and wait order hold even when agents run out.
     // The skills someone waiting needs, found once per statement (an InitPlan) rather than asked of every free
     // agent in turn: with 2,000 agents free and nobody waiting, that was 2,000 subqueries (10 ms) a pass.
     const wanted = sql`(select coalesce(array_agg(distinct skill), '{}') from (
       select ${callSkill} as skill from ${calls} where ${routable}
       union all select ${skillOf(sql`${cases.queue}`)} from ${cases} where ${callbacks}) waiting)`;
+    // The agent first: passes running at once each hold a different agent, and each then takes the best
+    // caller the others have not locked, so priority and wait order hold even when agents run out.
     const free = and(
       sql`${agents.presence} = 'available'`,
       eq(staff.disabled, false),

@@ -75,10 +75,10 @@ type Broadcasting = {
 
 /**
  * The adapter publishes an emit (a NOTIFY) and only then delivers it to this process's own sockets: a
- * screen-pop for an agent connected here waited for a round trip to the database, longer still when the
- * publishing connections were busy, and was never delivered here if the NOTIFY failed. Here this process's
- * sockets get it at once and the other processes through the NOTIFY, sent without waiting for it (the
- * adapter reports its failures through `errorHandler`).
+ * screen-pop for an agent connected here waited for a round trip to the database, and under load for a free
+ * publishing connection too (up to the pool's connection time-out: seconds). Here this process's sockets get
+ * it at once and the other processes through the NOTIFY, sent without waiting for it (the adapter reports
+ * its failures through `errorHandler`).
  */
 function hereFirst<A extends Broadcasting>(adapter: A): A {
   const broadcast = adapter.broadcast.bind(adapter);
