@@ -1,6 +1,10 @@
+import { inArray } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { agents, offers } from '../../db/schema.ts';
 import { sweep } from '../../src/acd/deadlines.ts';
+import { route } from '../../src/acd/route.ts';
 import { saveNotes } from '../../src/notes/notes.ts';
+import { addStaff } from '../../src/staff/staff.ts';
 import type { Leg } from '../../src/telephony/carrier/simulator/dial.ts';
 import { agentOnFloor, callRow, eventually, offersFor, presence } from '../support/agents.ts';
 import { heard, hotlinePerFile, nextEvent } from '../support/running.ts';
@@ -167,6 +171,28 @@ describe('routing order', () => {
     expect(parents.get(luggage2.sid)).toBe('agent_1005');
     expect(parents.has(general.sid)).toBe(false);
     expect((await presence(h(), idleLonger.id)).presence).toBe('ringing');
+  });
+
+  it('when a shift comes on with callers waiting, gives every free agent one of the callers first in line', async () => {
+    // Eight callers queue a second apart, luggage (priority 2) every third, with nobody on the floor.
+    const callers: Array<ReturnType<ReturnType<typeof running>["sim"]["call"]>> = [];
+    for (let i = 0; i < 8; i++) {
+      const call = running().sim.call({ presses: i % 3 === 0 ? LUGGAGE : GENERAL });
+      await nextEvent(call, 'enqueued');
+      running().clock.advance(1);
+      callers.push(call);
+    }
+    // Five agents come on at once (in one transaction: no routing pass sees some of them without the others).
+    const db = h().database.db;
+    const floor = await Promise.all([1, 2, 3, 4, 5].map((k) => addStaff(db, { employeeNo: `200${k}`, name: `Agent 200${k}`, role: 'agent', skills: { general: 1, luggage: 1 }, password: 'sanling-test' })));
+    const now = h().now();
+    await db.insert(agents).values(floor.map((m) => ({ staffId: m.id, presence: 'available' as const, since: now, idleSince: now })));
+    await route(h());
+    const made = await eventually(() => db.select().from(offers).where(inArray(offers.callSid, callers.map((c) => c.sid))), (o) => o.length >= 5, 'five offers');
+    // First in line: the luggage callers by their wait (0, 3, 6), then the general ones by theirs (1, 2).
+    expect(made).toHaveLength(5);
+    expect(new Set(made.map((o) => o.callSid))).toEqual(new Set([0, 3, 6, 1, 2].map((i) => callers[i]!.sid)));
+    expect(new Set(made.map((o) => o.staffId))).toEqual(new Set(floor.map((m) => m.id)));
   });
 
   it('never offers a caller to an agent without the skill', async () => {
