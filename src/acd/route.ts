@@ -71,7 +71,7 @@ export async function route(h: Hotline): Promise<number> {
 }
 
 /** Matches a routing pass makes at once (each a transaction, so at most this many of the pool's connections). */
-export const MATCHERS = 4;
+const MATCHERS = 4;
 
 async function matchOne(h: Hotline, offered: { calls: Set<string>; cases: Set<number> }): Promise<Made | 'none' | 'raced'> {
   const now = h.now();

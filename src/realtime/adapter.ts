@@ -85,7 +85,8 @@ function hereFirst<A extends Broadcasting>(adapter: A): A {
   adapter.broadcast = async (packet, opts) => {
     if (opts.flags?.local) return broadcast(packet, opts);
     await broadcast(packet, { ...opts, flags: { ...opts.flags, local: true } });
-    // socket.io-adapter's own message for a broadcast (its encodeOptions: the rooms as arrays).
+    // socket.io-adapter's own message for a broadcast (its encodeOptions: the rooms as arrays). No offset is
+    // added to the packet: the postgres adapter has no connection state recovery, and this hotline uses none.
     void adapter.publishAndReturnOffset({ type: MessageType.BROADCAST, data: { packet, opts: { rooms: [...opts.rooms], except: [...(opts.except ?? [])], flags: opts.flags } } });
   };
   return adapter;
