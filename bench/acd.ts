@@ -7,7 +7,7 @@
  * - PostgreSQL (DATABASE_URL, or the local test server: bench/support.ts): in a child process, exactly as
  *   `npm start` runs it (the bundle, CARRIER=twilio). Twilio is played in this process by the carrier
  *   simulator, which signs every webhook as Twilio does, behind a stand-in for Twilio's REST API
- *   (bench/twilio-standin.ts). The callers, agents and instruments stay here and see the hotline only from the
+ *   (test/support/twilio-standin.ts). The callers, agents and instruments stay here and see the hotline only from the
  *   outside (webhooks, sockets, its database after each rate), so its CPU and this process's (the load's) are
  *   measured apart.
  * - PGlite, or with --in-process: in this process, as before (src/start.ts `startHotline`, the built-in
@@ -60,7 +60,7 @@ import type { Verb } from '../src/telephony/carrier/simulator/twiml.ts';
 import { startChild } from './children.ts';
 import { cpuMeter } from './proc.ts';
 import { benchDatabase, freshPostgresDatabase, loggedInAgents, ms, openTimeZone, postgresUrl, printTable, Samples } from './support.ts';
-import { twilioStandIn } from './twilio-standin.ts';
+import { twilioStandIn } from '../test/support/twilio-standin.ts';
 
 const FLOWS_DIR = fileURLToPath(new URL('../ivr-flows', import.meta.url));
 const PROFILE_DIR = fileURLToPath(new URL('../test-artifacts/acd-profiles', import.meta.url));
@@ -1026,7 +1026,7 @@ const TWILIO = {
 
 /**
  * The hotline as `npm start` runs it, in a child process, on a fresh PostgreSQL database, with CARRIER=twilio:
- * its REST calls go to the stand-in (bench/twilio-standin.ts), which a carrier simulator here carries out,
+ * its REST calls go to the stand-in (test/support/twilio-standin.ts), which a carrier simulator here carries out,
  * and the simulator signs its webhooks with the same account, for the address the hotline says it has.
  * The bench opens the database too (the roster, the sessions, the checks). Everything it started is stopped
  * by `close()`, or killed if this process exits first.

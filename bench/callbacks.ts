@@ -155,6 +155,12 @@ function hotline(database: Database, placed: Map<string, number>): Hotline {
       redirect: done,
       hangup: done,
       callState: async () => 'live',
+      addParticipant: () => Promise.reject(new Error('no conferences in this bench')),
+      updateParticipant: done,
+      startRecording: () => Promise.reject(new Error('no recordings in this bench')),
+      updateRecording: done,
+      deleteRecording: done,
+      fetchRecording: () => Promise.reject(new Error('no recordings in this bench')),
       placeCall: async (_call: PlaceCall) => {
         const sid = `CA${(++sids).toString(16).padStart(32, '0')}`;
         placed.set(sid, Date.now());

@@ -108,7 +108,7 @@ async function benchmark(url: string | undefined, journeys: number, concurrency:
       database,
       ...rules,
       bus: newBus(),
-      carrier: { kind: 'simulator', redirect: unused, hangup: unused, callState: unused, placeCall: unused },
+      carrier: { kind: 'simulator', redirect: unused, hangup: unused, callState: unused, placeCall: unused, addParticipant: unused, updateParticipant: unused, startRecording: unused, updateRecording: unused, deleteRecording: unused, fetchRecording: unused },
       log: pino({ level: 'silent' }),
       processId: 'bench',
       now: () => OPEN,

@@ -171,6 +171,26 @@ export const offers = pgTable(
     rings: integer('rings'),
     withinStandard: boolean('within_standard'),
     endReason: text('end_reason'),
+    /**
+     * The conference the conversation is held in (src/telephony/conference.ts); null for a passenger called
+     * back, who is still put through with a Dial.
+     */
+    conference: text('conference'),
+    /** The room's sid once the carrier told it: Twilio changes participants only by the room's sid. */
+    conferenceSid: text('conference_sid'),
+    /** When the agent was dialled into the conference: once per offer, however often the caller's join is told. */
+    agentDialledAt: at('agent_dialled_at'),
+    /** While the caller is on hold: since when. */
+    holdStartedAt: at('hold_started_at'),
+    /** Seconds the caller spent on hold in holds that have ended. */
+    holdSeconds: real('hold_seconds').notNull().default(0),
+    /**
+     * A colleague the agent is consulting (src/acd/consult.ts), while the caller is held: who, their leg into
+     * the room, and dialling → talking. Cleared when the consult ends (returned to the caller, or transferred).
+     */
+    consultStaffId: integer('consult_staff_id'),
+    consultLegSid: text('consult_leg_sid'),
+    consultStatus: text('consult_status').$type<'dialling' | 'talking'>(),
   },
   (t) => [
     uniqueIndex('offers_live_call_idx').on(t.callSid).where(sql`status in ('ringing', 'dialling', 'connected')`),
@@ -183,6 +203,31 @@ export const offers = pgTable(
     index('offers_queue_ended_idx').on(t.queue, t.endedAt).where(sql`status = 'completed'`),
   ],
 );
+/**
+ * A supervisor in an agent's conversation (src/acd/monitor.ts): dialled into its room, then listening (muted),
+ * whispering (heard by the agent alone) or barged in (heard by both). One live at a time per supervisor.
+ */
+export const monitors = pgTable(
+  'monitors',
+  {
+    id: serial('id').primaryKey(),
+    offerId: integer('offer_id').notNull(),
+    supervisorId: integer('supervisor_id').notNull(),
+    /** The supervisor's leg into the room, once the carrier took the request. */
+    legSid: text('leg_sid'),
+    mode: text('mode').$type<MonitorMode>().notNull(),
+    /** dialling → on → ended (or ended without ever joining). */
+    status: text('status').$type<'dialling' | 'on' | 'ended'>().notNull(),
+    startedAt: at('started_at').notNull(),
+    endedAt: at('ended_at'),
+  },
+  (t) => [
+    uniqueIndex('monitors_live_supervisor_idx').on(t.supervisorId).where(sql`status in ('dialling', 'on')`),
+    index('monitors_offer_idx').on(t.offerId),
+  ],
+);
+export type MonitorMode = 'listen' | 'whisper' | 'barge';
+
 export type OfferStatus = 'ringing' | 'dialling' | 'connected' | 'completed' | 'missed' | 'rejected' | 'abandoned' | 'withdrawn' | 'unreached';
 
 /**
@@ -513,3 +558,42 @@ export const liveSurveyCounts = pgTable(
   },
   (t) => [primaryKey({ columns: [t.slotStart, t.staffId] })],
 );
+
+/**
+ * A conversation's recording (src/recordings): one per offer, of the caller's call, started when the agent
+ * answers in a queue that records. `carrier_url` is where the carrier keeps the audio, behind the account's
+ * credentials: it never leaves the server (staff hear it through GET /api/recordings/:id/audio).
+ * `delete_after` is the retention deadline, a row the sweep acts on (deleted at the carrier, then here).
+ */
+export const recordings = pgTable(
+  'recordings',
+  {
+    id: serial('id').primaryKey(),
+    callSid: text('call_sid').notNull(),
+    offerId: integer('offer_id').notNull(),
+    /** The agent in the conversation (trainers look for an agent's recordings). */
+    staffId: integer('staff_id').notNull(),
+    queue: text('queue').notNull(),
+    /** The carrier's sid (`RE…`), once it took the request. */
+    carrierSid: text('carrier_sid'),
+    status: text('status').$type<RecordingStatus>().notNull(),
+    channels: text('channels').$type<'dual' | 'mono'>().notNull(),
+    /** Seconds recorded, pauses left out (the carrier's count, once completed). */
+    durationSeconds: integer('duration_seconds'),
+    carrierUrl: text('carrier_url'),
+    startedAt: at('started_at').notNull(),
+    completedAt: at('completed_at'),
+    deleteAfter: at('delete_after').notNull(),
+    deletedAt: at('deleted_at'),
+    /** Why it failed (the carrier refused to start it, or reported an error). */
+    error: text('error'),
+  },
+  (t) => [
+    uniqueIndex('recordings_offer_idx').on(t.offerId),
+    index('recordings_call_idx').on(t.callSid),
+    index('recordings_staff_idx').on(t.staffId, t.startedAt),
+    index('recordings_due_idx').on(t.deleteAfter).where(sql`deleted_at is null`),
+  ],
+);
+/** in-progress ⇄ paused → completed | absent (nothing recorded); failed; any → deleted after the retention period. */
+export type RecordingStatus = 'in-progress' | 'paused' | 'completed' | 'absent' | 'failed' | 'deleted';

@@ -26,6 +26,8 @@ const schema = z
     SESSION_HOURS: z.coerce.number().positive().default(12),
     PROCESS_LEASE_SECONDS: z.coerce.number().min(1).max(300).default(10),
     CALLBACK_DELAY_MINUTES: z.coerce.number().int().positive().default(15),
+    RECORDING_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
+    MONITORING_NOTICE: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
     HOTLINE_TIME_ZONE: z
       .string()
       .default('Asia/Shanghai')
@@ -130,6 +132,10 @@ export type Config = {
   processLeaseSeconds: number;
   /** A callback a waiting caller asks for is due this many minutes later. */
   callbackDelayMinutes: number;
+  /** Recordings are deleted, at the carrier and here, this many days after they started. */
+  recordingRetentionDays: number;
+  /** Agents are told when a supervisor listens in, whispers or barges (a site's rule; off by default). */
+  monitoringNotice: boolean;
   /** Calls are placed no faster than this, across every process (a new Twilio account's pace is 1). */
   outboundCallsPerSecond: number;
   timeZone: string;
@@ -180,6 +186,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionHours: e.SESSION_HOURS,
     processLeaseSeconds: e.PROCESS_LEASE_SECONDS,
     callbackDelayMinutes: e.CALLBACK_DELAY_MINUTES,
+    recordingRetentionDays: e.RECORDING_RETENTION_DAYS,
+    monitoringNotice: e.MONITORING_NOTICE === 'true',
     outboundCallsPerSecond: e.OUTBOUND_CALLS_PER_SECOND,
     timeZone: e.HOTLINE_TIME_ZONE,
     flowsDir: e.IVR_FLOWS_DIR,

@@ -22,6 +22,7 @@ import { caseRoutes } from './cases/routes.ts';
 import { foundItemRoutes } from './cases/found-routes.ts';
 import { onlineRoutes } from './cases/online.ts';
 import { softphoneRoutes } from './softphone/routes.ts';
+import { recordingRoutes } from './recordings/routes.ts';
 import { voiceTokenRoutes } from './telephony/voice-token.ts';
 import { staffPages } from './web/pages.ts';
 import { createApp, type Extra } from './server.ts';
@@ -134,7 +135,7 @@ function apiExtra(h: Hotline): Extra {
       // The passengers' public form and status lookup: no login, a body limit of its own, rate-limited per address.
       // Before the staff's parser, whose larger limit would otherwise read the body first.
       app.use('/api/public', onlineRoutes(h));
-      app.use('/api', express.json({ limit: '64kb' }), staffRoutes(h), softphoneRoutes(h), notesRoutes(h), voiceTokenRoutes(h), announcementRoutes(h), caseRoutes(h), foundItemRoutes(h));
+      app.use('/api', express.json({ limit: '64kb' }), staffRoutes(h), softphoneRoutes(h), recordingRoutes(h), notesRoutes(h), voiceTokenRoutes(h), announcementRoutes(h), caseRoutes(h), foundItemRoutes(h));
       app.get('/api/metrics/live', requireStaff(h, ['supervisor', 'manager']), async (_req, res) => {
         res.json(await currentMetrics(h));
       });

@@ -23,6 +23,8 @@ export type AcdEvents = {
   'case-alert': [CaseAlert];
   /** A login session ended (logout): its sockets are disconnected on every process. */
   'session-ended': [{ tokenHash: string }];
+  /** A supervisor began monitoring an agent's conversation, changed how (`mode`), or stopped (null). */
+  monitor: [{ staffId: number; supervisorId: number; mode: 'listen' | 'whisper' | 'barge' | null }];
   /** Anything that moves a live figure (a caller queued or gone, an agent's presence): metrics are due. */
   changed: [];
 };

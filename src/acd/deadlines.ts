@@ -11,10 +11,11 @@ import { within } from '../deadline.ts';
 import { sweepCases } from '../cases/sweep.ts';
 import { routeSoon } from './route.ts';
 import { giveUpStalledAttempts } from '../callbacks/attempts.ts';
+import { deleteExpiredRecordings, dueForDeletion } from '../recordings/recordings.ts';
 
 /**
  * Everything with a deadline is a row: a server process's lease, an offer's ring limit, an agent's wrap-up
- * end, a callback attempt's limit, the grace after an agent's last socket closed, a caller's maximum wait, a case's reminders and escalations. `sweep` acts on what is due; any process may run it
+ * end, a callback attempt's limit, the grace after an agent's last socket closed, a caller's maximum wait, a case's reminders and escalations, a recording's retention. `sweep` acts on what is due; any process may run it
  * (each change is a conditional UPDATE, so two processes cannot both act on one row), and after a restart
  * it picks up where the last process stopped.
  */
@@ -47,6 +48,7 @@ export async function sweep(h: Hotline): Promise<void> {
   }
 
   if (due.cases) await sweepCases(h);
+  if (due.recordings) await deleteExpiredRecordings(h, now);
   const overflowed = due.overflow ? await overflow(h, now) : 0;
   if (wrapped.length || held.length || overflowed) h.bus.emit('changed');
   // Routing also runs here, so a pass lost to a crash between commit and carrier request is made up.
@@ -61,7 +63,7 @@ async function whatIsDue(h: Hotline, now: Date) {
   const overflowing = [...h.queues.values()]
     .filter((q) => q.overflow)
     .map((q) => and(eq(calls.queue, q.name), lte(calls.queuedAt, new Date(now.getTime() - q.maxWaitSeconds * 1000))));
-  const [due] = await rows<Record<'lapsed' | 'rungOut' | 'stalled' | 'wrapUp' | 'gone' | 'cases' | 'overflow', boolean>>(db, sql`select
+  const [due] = await rows<Record<'lapsed' | 'rungOut' | 'stalled' | 'wrapUp' | 'gone' | 'cases' | 'recordings' | 'overflow', boolean>>(db, sql`select
     ${exists(sql`${db.select(one).from(processes).where(and(ne(processes.id, h.processId), lt(processes.leaseUntil, sql`now()`)))}`)}
       or ${exists(sql`${db.select(one).from(agentSockets).where(notExists(db.select(one).from(processes).where(eq(processes.id, agentSockets.processId))))}`)} as "lapsed",
     ${exists(sql`${db.select(one).from(offers).where(and(eq(offers.status, 'ringing'), lte(offers.deadlineAt, now)))}`)} as "rungOut",
@@ -69,6 +71,7 @@ async function whatIsDue(h: Hotline, now: Date) {
     ${exists(sql`${db.select(one).from(agents).where(and(eq(agents.presence, 'wrap-up'), lte(agents.wrapUpUntil, now)))}`)} as "wrapUp",
     ${exists(sql`${db.select(one).from(agents).where(lte(agents.goneAt, now))}`)} as "gone",
     ${exists(sql`${db.select(one).from(caseClocks).where(lte(caseClocks.nextAt, now))}`)} as "cases",
+    ${exists(sql`${dueForDeletion(h, now)}`)} as "recordings",
     ${overflowing.length ? exists(sql`${db.select(one).from(calls).where(and(eq(calls.status, 'queued'), or(...overflowing)))}`) : sql`false`} as "overflow"`);
   return due!;
 }

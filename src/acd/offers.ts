@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import { agents, calls, offers, type OfferStatus } from '../../db/schema.ts';
 import type { Tx } from '../database.ts';
 import type { Hotline } from '../hotline.ts';
@@ -8,10 +8,11 @@ import { routeSoon } from './route.ts';
 import { backInLine } from '../callbacks/offers.ts';
 import { bridgeFailed, callbackTalked } from '../callbacks/attempts.ts';
 import { announce } from '../cases/cases.ts';
+import { startRecording, stopRecording } from '../recordings/recordings.ts';
 
 /**
- * An offer's life after routing, driven by the agent leg's progress (Twilio's status callbacks), the Dial's
- * end, the caller leaving and the ring limit. Every transition is a conditional UPDATE on the offer's
+ * An offer's life after routing, driven by the agent leg's progress (Twilio's status callbacks), the end of
+ * the conversation's room, the caller leaving and the ring limit. Every transition is a conditional UPDATE on the offer's
  * status, so callbacks that arrive twice or out of order change nothing.
  */
 
@@ -26,16 +27,18 @@ type Withdrawal = { status: Extract<OfferStatus, 'missed' | 'rejected' | 'withdr
 /**
  * End a ringing offer without an answer. The caller goes back to the head of the queue (the original
  * `queued_at` is kept) unless they are gone; returns the offer if it was still ringing. `takeBack` also
- * takes the caller out of the Dial that still rings the agent (ring limit, agent gone), before the next
- * routing pass can offer them again. `reroute: false` leaves the caller to the next sweep rather than
- * routing at once (after the carrier could not reach them: they are probably gone, and their status
- * callback should land before they are tried again).
+ * takes the caller out of the Dial or the room where they wait for the agent (ring limit, agent gone),
+ * before the next routing pass can offer them again; a caller in a room is taken back unless they left
+ * (`abandoned`) or `takeBack: false` says they are already on their way. An agent's leg still ringing into
+ * a room is ended, unless `legOver` says it ended by itself. `reroute: false` leaves the caller to the next
+ * sweep rather than routing at once (after the carrier could not reach them: they are probably gone, and
+ * their status callback should land before they are tried again).
  */
 export async function withdrawOffer(
   h: Hotline,
   offerId: number,
   how: Withdrawal,
-  options: { takeBack?: boolean; reroute?: boolean } = {},
+  options: { takeBack?: boolean; legOver?: boolean; reroute?: boolean } = {},
 ): Promise<OfferRow | undefined> {
   const now = h.now();
   const offer = await h.database.db.transaction(async (tx) => {
@@ -54,7 +57,9 @@ export async function withdrawOffer(
     return ended;
   });
   if (!offer) return undefined;
-  if (options.takeBack && offer.callSid !== null) await takeCallerBack(h, offer.callSid);
+  const inRoom = offer.conference !== null;
+  if ((options.takeBack ?? (inRoom && how.status !== 'abandoned')) && offer.callSid !== null) await takeCallerBack(h, offer.callSid);
+  if (inRoom && offer.legSid !== null && !options.legOver) await h.carrier.hangup(offer.legSid).catch(() => undefined);
   h.bus.emit('offer-withdrawn', { staffId: offer.staffId, offerId, callSid: offer.callSid ?? '', reason: how.reason });
   h.bus.emit('presence', { staffId: offer.staffId, presence: how.agent, reason: breakReason(how) });
   h.bus.emit('changed');
@@ -132,7 +137,11 @@ async function answered(h: Hotline, offerId: number, legSid: string, at: Date): 
       .set({ status: 'connected', legSid, ringStartedAt: ringStart, answeredAt: at, ringSeconds, rings, withinStandard: met, deadlineAt: null })
       .where(eq(offers.id, offerId));
     await tx.update(agents).set({ presence: 'on-call', breakReason: null, since: at }).where(eq(agents.staffId, offer.staffId));
-    await tx.update(calls).set({ status: 'connected', agentId: offer.staffId, answeredAt: at }).where(eq(calls.sid, offer.callSid));
+    // A caller passed on to another queue keeps their first answer: the speed of answer is the caller's wait.
+    await tx
+      .update(calls)
+      .set({ status: 'connected', agentId: offer.staffId, answeredAt: sql`coalesce(${calls.answeredAt}, ${at.toISOString()}::timestamptz)` })
+      .where(eq(calls.sid, offer.callSid));
     await appendEvents(tx, offer.callSid, [{ type: 'offer.answered', data: { offerId, staffId: offer.staffId, ringSeconds, rings, withinStandard: met } }], at);
     return { kind: 'connected' as const, offer: { ...offer, callSid: offer.callSid }, rings, ringSeconds, withinStandard: met };
   });
@@ -146,14 +155,45 @@ async function answered(h: Hotline, offerId: number, legSid: string, at: Date): 
   h.bus.emit('connected', { staffId: offer.staffId, offerId, callSid: offer.callSid, rings, ringSeconds, withinStandard: met });
   h.bus.emit('presence', { staffId: offer.staffId, presence: 'on-call', reason: null });
   h.bus.emit('changed');
+  await startRecording(h, offer);
 }
 
 /** The agent leg is over: after a conversation the agent wraps up; without one, the offer was missed. */
 async function legEnded(h: Hotline, offerId: number, at: Date, unanswered: Withdrawal): Promise<void> {
+  if (await conversationEnded(h, offerId, at)) return;
+  if (await bridgeLost(h, offerId)) return;
+  await withdrawOffer(h, offerId, unanswered, { legOver: true });
+}
+
+/**
+ * A passenger called back waits in the room for the agent, whose leg ended unanswered (their softphone did
+ * not take it): the attempt failed and is tried again, and the passenger is let go (the placement says goodbye).
+ */
+async function bridgeLost(h: Hotline, offerId: number): Promise<boolean> {
+  const [offer] = await h.database.db.select({ status: offers.status, conference: offers.conference, callSid: offers.callSid }).from(offers).where(eq(offers.id, offerId));
+  if (offer?.status !== 'dialling' || offer.conference === null || offer.callSid === null) return false;
+  await bridgeFailed(h, offerId);
+  await takeCallerBack(h, offer.callSid);
+  return true;
+}
+
+/**
+ * End the offer's conversation at `at`, if it is still going on: the agent wraps up, the call closes, and
+ * a hold still going on ends with it. `endReason` says why when it is not the agent or caller hanging up
+ * (`transferred`). Returns whether it was going on.
+ */
+export async function conversationEnded(h: Hotline, offerId: number, at: Date, endReason?: string): Promise<boolean> {
+  const stamp = at.toISOString();
   const done = await h.database.db.transaction(async (tx) => {
     const [offer] = await tx
       .update(offers)
-      .set({ status: 'completed', endedAt: at })
+      .set({
+        status: 'completed',
+        endedAt: at,
+        holdStartedAt: null,
+        holdSeconds: sql`${offers.holdSeconds} + coalesce(extract(epoch from ${stamp}::timestamptz - ${offers.holdStartedAt}), 0)`,
+        ...(endReason ? { endReason } : {}),
+      })
       .where(and(eq(offers.id, offerId), eq(offers.status, 'connected')))
       .returning();
     if (!offer || offer.callSid === null) return undefined;
@@ -162,36 +202,41 @@ async function legEnded(h: Hotline, offerId: number, at: Date, unanswered: Withd
     await tx.update(agents).set({ presence: 'wrap-up', since: at, wrapUpUntil }).where(and(eq(agents.staffId, offer.staffId), eq(agents.presence, 'on-call')));
     await tx.update(calls).set({ status: 'closing' }).where(and(eq(calls.sid, offer.callSid), eq(calls.status, 'connected')));
     const talkSeconds = (at.getTime() - (offer.answeredAt ?? at).getTime()) / 1000;
-    await appendEvents(tx, offer.callSid, [{ type: 'offer.completed', data: { offerId, staffId: offer.staffId, talkSeconds } }], at);
+    await appendEvents(tx, offer.callSid, [{ type: 'offer.completed', data: { offerId, staffId: offer.staffId, talkSeconds, holdSeconds: offer.holdSeconds } }], at);
     const talkedAbout = offer.caseId === null ? undefined : await callbackTalked(tx, offerId, offer.staffId, talkSeconds, at);
     return { offer: { ...offer, callSid: offer.callSid }, wrapUpUntil, talkedAbout };
   });
-  if (done) {
-    if (done.talkedAbout) announce(h, done.talkedAbout);
-    h.bus.emit('ended', { staffId: done.offer.staffId, offerId, callSid: done.offer.callSid, wrapUpUntil: done.wrapUpUntil.toISOString() });
-    h.bus.emit('presence', { staffId: done.offer.staffId, presence: 'wrap-up', reason: null });
-    h.bus.emit('changed');
-    return;
-  }
-  await withdrawOffer(h, offerId, unanswered);
+  if (!done) return false;
+  if (done.talkedAbout) announce(h, done.talkedAbout);
+  h.bus.emit('ended', { staffId: done.offer.staffId, offerId, callSid: done.offer.callSid, wrapUpUntil: done.wrapUpUntil.toISOString() });
+  h.bus.emit('presence', { staffId: done.offer.staffId, presence: 'wrap-up', reason: null });
+  h.bus.emit('changed');
+  // The caller may go on (the survey, another queue) unrecorded; the agent's wrap-up does not wait for the carrier.
+  void stopRecording(h, offerId);
+  return true;
 }
 
 /**
- * The caller's Dial is over (its `action`). An offer still connected ends now (the agent leg's own
- * callback may come later); one still ringing ends as a miss or a reject if no callback said so yet.
+ * The conversation's room is over and the caller is still on the line (their Dial's `action`). An offer
+ * still connected ends now (the agent leg's own callback may come later); one still ringing (the room ended
+ * before the agent joined) is withdrawn, nobody's fault. Returns whether the caller talked to the agent, and
+ * which offer's conversation it was.
  */
-export async function dialEnded(h: Hotline, offerId: number, dialStatus: string): Promise<void> {
-  const [offer] = await h.database.db.select({ status: offers.status }).from(offers).where(eq(offers.id, offerId));
+export async function roomEnded(h: Hotline, roomOfferId: number): Promise<{ talked: boolean; offerId: number }> {
+  // The room's last conversation: a colleague's, when the agent handed the caller over (src/acd/consult.ts).
+  const [offer] = await h.database.db
+    .select({ id: offers.id, status: offers.status })
+    .from(offers)
+    .where(sql`${offers.callSid} = (select call_sid from offers where id = ${roomOfferId})`)
+    .orderBy(desc(offers.id))
+    .limit(1);
+  const offerId = offer?.id ?? roomOfferId;
   if (offer?.status === 'connected') await legEnded(h, offerId, h.now(), { status: 'missed', reason: 'no-answer', agent: 'break' });
-  if (offer?.status === 'ringing') await withdrawOffer(h, offerId, unansweredDial(dialStatus));
-  // A passenger called back was not put through (the agent's softphone did not take the leg): called again.
+  // The caller is here asking what next: not taken back, answered by the placement.
+  if (offer?.status === 'ringing') await withdrawOffer(h, offerId, { status: 'withdrawn', reason: 'room-ended', agent: 'available' }, { takeBack: false });
+  // A passenger called back whose agent never joined: called again.
   if (offer?.status === 'dialling') await bridgeFailed(h, offerId);
-}
-
-function unansweredDial(dialStatus: string): Withdrawal {
-  if (dialStatus === 'busy') return { status: 'rejected', reason: 'rejected', agent: 'break' };
-  if (dialStatus === 'failed') return { status: 'withdrawn', reason: 'agent-unreachable', agent: 'offline' };
-  return { status: 'missed', reason: dialStatus, agent: 'break' };
+  return { talked: offer?.status === 'connected' || offer?.status === 'completed', offerId };
 }
 
 /**

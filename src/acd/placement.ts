@@ -1,5 +1,5 @@
 import { and, eq } from 'drizzle-orm';
-import { calls, offers, staff } from '../../db/schema.ts';
+import { calls, offers } from '../../db/schema.ts';
 import type { Hotline } from '../hotline.ts';
 
 /** The softphone identity Twilio dials for an agent: stable per employee number. */
@@ -7,15 +7,20 @@ export function clientIdentity(employeeNo: string): string {
   return `agent_${employeeNo}`;
 }
 
+/** The conference a caller's conversations are held in: one name per call (a room ends with its conversation). */
+export function roomFor(callSid: string): string {
+  return `call-${callSid}`;
+}
+
 /** Where a caller whose leg asks for TwiML belongs now, whatever URL they were sent to. */
 export type Placement =
-  | { kind: 'dial'; offerId: number; client: string }
+  | { kind: 'room'; offerId: number; room: string; queue: string; language: string }
   | { kind: 'queue'; queue: string; language: string }
   | { kind: 'goodbye'; language: string };
 
 /**
- * The ACD's answer to "what should this caller hear now": ring the agent of their live offer, wait in
- * their queue, or hear goodbye. Redirects race with routing (a caller may be re-offered between a
+ * The ACD's answer to "what should this caller hear now": the room their live offer's agent is dialled
+ * into, wait in their queue, or hear goodbye. Redirects race with routing (a caller may be re-offered between a
  * withdrawal and its redirect), so every redirect target asks this rather than trusting its URL.
  */
 export async function placement(h: Hotline, callSid: string): Promise<Placement> {
@@ -23,11 +28,11 @@ export async function placement(h: Hotline, callSid: string): Promise<Placement>
   const language = call?.ivr.language ?? '';
   // Talked to an agent, asked for a callback, called back (never queued), or gone: nothing left but goodbye.
   if (!call || ['ended', 'closing', 'connected', 'callback', 'dialling'].includes(call.status)) return { kind: 'goodbye', language };
+  const queue = call.queue ?? 'general';
   const [live] = await h.database.db
-    .select({ offerId: offers.id, employeeNo: staff.employeeNo })
+    .select({ offerId: offers.id })
     .from(offers)
-    .innerJoin(staff, eq(staff.id, offers.staffId))
     .where(and(eq(offers.callSid, callSid), eq(offers.status, 'ringing')));
-  if (live) return { kind: 'dial', offerId: live.offerId, client: clientIdentity(live.employeeNo) };
-  return { kind: 'queue', queue: call.queue ?? 'general', language };
+  if (live) return { kind: 'room', offerId: live.offerId, room: roomFor(callSid), queue, language };
+  return { kind: 'queue', queue, language };
 }

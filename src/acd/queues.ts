@@ -34,7 +34,15 @@ export type Queue = {
   };
   /** How its callbacks are dialled (src/callbacks). */
   callbacks: CallbackRules;
+  /**
+   * Whether its conversations are recorded (src/recordings), the caller told first (the flow's
+   * `recordingConsent`); `dual` keeps the caller and the agent on channels of their own. Undefined when
+   * queues.yaml says nothing of it: not recorded.
+   */
+  recording: RecordingRules | undefined;
 };
+
+export type RecordingRules = { enabled: boolean; channels: 'dual' | 'mono' };
 
 export type CallbackRules = {
   /** A callback asked for in the queue is dialled no sooner than this after the request. */
@@ -82,6 +90,12 @@ const queueSchema = z.strictObject({
       window: name.default('hotline'),
     })
     .default({ firstDelaySeconds: 0, leadMinutes: 5, maxAttempts: 3, retryDelayMinutes: 10, window: 'hotline' }),
+  recording: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      channels: z.enum(['dual', 'mono']).default('dual'),
+    })
+    .optional(),
 });
 
 const queuesFile = z.strictObject({
@@ -105,7 +119,7 @@ export function parseQueues(path: string, text: string): Queues {
 
 function toQueue(name: string, q: z.infer<typeof queueSchema>): Queue {
   const { music, announceEverySeconds, callbackAfterSeconds } = q.hold;
-  return { ...q, name, overflow: q.overflow, hold: { music, announceEverySeconds, callbackAfterSeconds } };
+  return { ...q, name, overflow: q.overflow, hold: { music, announceEverySeconds, callbackAfterSeconds }, recording: q.recording };
 }
 
 function describe(issue: z.core.$ZodIssue): string {
@@ -130,6 +144,11 @@ export function checkQueues(queues: Queues, flows: Flows, dir?: string): void {
     for (const [id, node] of Object.entries(flow.nodes))
       if (node.kind === 'queue' && !queues.has(node.queue))
         throw new QueueError(`${file(`${flow.name}.yaml`)}: node ${id}, field queue: names ${node.queue}, which ${QUEUES_FILE} does not define`);
+  // Nobody is recorded without being told so first, in their language.
+  for (const flow of flows.values())
+    for (const [id, node] of Object.entries(flow.nodes))
+      if (node.kind === 'queue' && queues.get(node.queue)?.recording?.enabled && !flow.messages.recordingConsent)
+        throw new QueueError(`${file(`${flow.name}.yaml`)}: field messages.recordingConsent: is required, since node ${id} sends callers to ${node.queue}, which records its calls`);
 }
 
 function checkOverflows(queues: Queues, path: string): void {

@@ -4,7 +4,7 @@ import type { Hotline } from '../hotline.ts';
 import { appendEvents } from '../calls/events.ts';
 import { endCall } from '../calls/ivr.ts';
 import type { Flow } from '../ivr/flow.ts';
-import { callerLeft, dialEnded } from './offers.ts';
+import { callerLeft, conversationEnded } from './offers.ts';
 
 /**
  * Bringing the hotline's rows back in line with the carrier's calls after a fault: callers whose calls died
@@ -60,7 +60,7 @@ export async function endLostCall(h: Hotline, callSid: string, gone: { why: stri
     .select({ id: offers.id })
     .from(offers)
     .where(and(eq(offers.callSid, callSid), eq(offers.status, 'connected')));
-  if (connected) await dialEnded(h, connected.id, 'completed');
+  if (connected) await conversationEnded(h, connected.id, h.now());
   const ended = await endCall(h, callSid, undefined, h.now(), gone.unknown ? { reason: CARRIER_GONE, why: gone.why } : undefined);
   await callerLeft(h, callSid, gone.unknown ? CARRIER_GONE : 'caller-hung-up');
   return ended;

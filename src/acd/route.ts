@@ -169,7 +169,7 @@ async function offerToAgent(tx: Tx, h: Hotline, what: { callSid: string; queue: 
   return { offerId: Number(offer!.id), callSid: what.callSid, staffId };
 }
 
-/** Pop the agent's screen, and take the caller out of the carrier's queue into a Dial to the agent. */
+/** Pop the agent's screen, and take the caller out of the carrier's queue into the room the agent is dialled into. */
 async function ring(h: Hotline, m: { offerId: number; callSid: string; staffId: number }): Promise<void> {
   const pop = await screenPop(h.database.db, m.callSid, m.offerId, h.now());
   if (pop) h.bus.emit('offer', { staffId: m.staffId, offerId: m.offerId, screenPop: pop });
@@ -183,12 +183,19 @@ async function ring(h: Hotline, m: { offerId: number; callSid: string; staffId: 
       await endLostCall(h, m.callSid, err);
       return;
     }
-    // The carrier failed (down, refused, timed out): the caller keeps their place but waits a moment before
-    // being tried again, so a failing carrier is not hammered.
     h.log.warn({ callSid: m.callSid, offerId: m.offerId, err: (err as Error).message }, 'could not ring the agent for this caller');
-    await h.database.db.update(calls).set({ routeAfter: new Date(h.now().getTime() + RETRY_AFTER_SECONDS * 1000) }).where(eq(calls.sid, m.callSid));
-    await withdrawOffer(h, m.offerId, { status: 'withdrawn', reason: 'carrier-failed', agent: 'available' });
+    await carrierFailed(h, m.offerId, m.callSid);
   }
+}
+
+/**
+ * The carrier failed to bring caller and agent together (down, refused, timed out): the offer is withdrawn,
+ * the agent free at once, and the caller keeps their place but waits a moment before being tried again, so
+ * a failing carrier is not hammered. `takeBack` takes the caller out of the room where they waited.
+ */
+export async function carrierFailed(h: Hotline, offerId: number, callSid: string, options: { takeBack?: boolean } = {}): Promise<void> {
+  await h.database.db.update(calls).set({ routeAfter: new Date(h.now().getTime() + RETRY_AFTER_SECONDS * 1000) }).where(eq(calls.sid, callSid));
+  await withdrawOffer(h, offerId, { status: 'withdrawn', reason: 'carrier-failed', agent: 'available' }, options);
 }
 
 /** A pass that found what it wanted locked looks again after this, then twice that, then three times. */

@@ -25,6 +25,8 @@ export type ScreenPop = {
     endReason: string | null;
     notes: Array<{ employeeNo: string; topic: Topic | null; disposition: Disposition | null; text: string }>;
   }>;
+  /** What the agents who passed this call on (a transfer) noted on it, oldest first; empty for a new caller. */
+  notesSoFar: Array<{ employeeNo: string; topic: Topic | null; disposition: Disposition | null; text: string }>;
   /** The caller's open cases (by their number, or made on one of the earlier calls), soonest due first. */
   openCases: OpenCase[];
   /** A callback offered (src/callbacks): the case the passenger is to be called back about; callSid is '' until placed. */
@@ -35,7 +37,10 @@ const PREVIOUS_CALLS = 5;
 /** Enough of a note to recognise the story; the full notes are one click away. */
 const NOTE_PREVIEW = 200;
 
-/** On the offer's hot path: the call, its earlier calls, their notes, the open cases (four small queries). */
+/**
+ * On the offer's hot path: the call, its earlier calls, their notes, the open cases (four small queries; a
+ * fifth for a call passed on by another agent).
+ */
 export async function screenPop(db: Db | Tx, callSid: string, offerId: number, now: Date): Promise<ScreenPop | undefined> {
   const [call] = await db.select().from(calls).where(eq(calls.sid, callSid));
   if (!call) return undefined;
@@ -46,6 +51,18 @@ export async function screenPop(db: Db | Tx, callSid: string, offerId: number, n
     .orderBy(desc(calls.startedAt))
     .limit(PREVIOUS_CALLS);
   const sids = previous.map((p) => p.callSid);
+  // Only a call an agent has answered before (then passed on) can have notes of its own yet.
+  const notesSoFar =
+    call.agentId === null
+      ? []
+      : await db
+          .select({ employeeNo: staff.employeeNo, topic: callNotes.topic, disposition: callNotes.disposition, text: callNotes.text })
+          .from(callNotes)
+          .innerJoin(staff, eq(staff.id, callNotes.staffId))
+          .where(eq(callNotes.callSid, callSid))
+          .orderBy(asc(callNotes.createdAt))
+          // Notes begun but left empty (a page saves as soon as the call is answered) say nothing.
+          .then((rows) => rows.filter((n) => n.text.trim() || n.topic || n.disposition));
   const notes = sids.length
     ? await db
         .select({ callSid: callNotes.callSid, employeeNo: staff.employeeNo, topic: callNotes.topic, disposition: callNotes.disposition, text: callNotes.text })
@@ -71,6 +88,7 @@ export async function screenPop(db: Db | Tx, callSid: string, offerId: number, n
         .filter((n) => n.callSid === p.callSid)
         .map(({ employeeNo, topic, disposition, text }) => ({ employeeNo, topic, disposition, text: text.slice(0, NOTE_PREVIEW) })),
     })),
+    notesSoFar,
     openCases: owed,
   };
 }

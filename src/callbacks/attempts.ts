@@ -1,5 +1,5 @@
 import { and, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
-import { agents, callbackAttempts, calls, caseCalls, cases, offers, staff, type AttemptOutcome } from '../../db/schema.ts';
+import { agents, callbackAttempts, calls, caseCalls, cases, offers, type AttemptOutcome } from '../../db/schema.ts';
 import { announce, type Case } from '../cases/cases.ts';
 import { OPEN_STATUSES } from '../cases/choices.ts';
 import { meetClocks } from '../cases/clocks.ts';
@@ -9,7 +9,6 @@ import type { Tx } from '../database.ts';
 import type { Hotline } from '../hotline.ts';
 import type { CallbackStage } from '../acd/bus.ts';
 import { appendEvents } from '../calls/events.ts';
-import { clientIdentity } from '../acd/placement.ts';
 import { routeSoon } from '../acd/route.ts';
 import { inWindow, rulesOf } from './line.ts';
 import { waitForSlot } from './pacing.ts';
@@ -97,7 +96,7 @@ export async function attachCall(h: Hotline, attemptId: number, callSid: string)
 
 /** What the passenger hears once the call is answered. */
 export type Answered =
-  | { kind: 'bridge'; offerId: number; client: string }
+  | { kind: 'bridge'; offerId: number; queue: string }
   | { kind: 'message'; language: string; reference: string }
   | { kind: 'sorry'; language: string };
 
@@ -108,10 +107,9 @@ export async function attemptAnswered(h: Hotline, attemptId: number, callSid: st
   const machine = answeredBy !== undefined && (answeredBy.startsWith('machine') || answeredBy === 'fax');
   const found = await h.database.db.transaction(async (tx) => {
     const [row] = await tx
-      .select({ attempt: callbackAttempts, offerStatus: offers.status, employeeNo: staff.employeeNo, language: cases.language, reference: cases.reference, attempts: cases.attempts })
+      .select({ attempt: callbackAttempts, offerStatus: offers.status, queue: offers.queue, language: cases.language, reference: cases.reference, attempts: cases.attempts })
       .from(callbackAttempts)
       .innerJoin(offers, eq(offers.id, callbackAttempts.offerId))
-      .innerJoin(staff, eq(staff.id, callbackAttempts.staffId))
       .innerJoin(cases, eq(cases.id, callbackAttempts.caseId))
       .where(eq(callbackAttempts.id, attemptId))
       .for('update', { of: callbackAttempts });
@@ -119,7 +117,7 @@ export async function attemptAnswered(h: Hotline, attemptId: number, callSid: st
     const live = ['dialling', 'connected'].includes(row.offerStatus);
     if (!machine && live && ['dialling', 'answered'].includes(row.attempt.outcome)) {
       await tx.update(callbackAttempts).set({ outcome: 'answered', answeredBy: answeredBy ?? null, answeredAt: row.attempt.answeredAt ?? now }).where(eq(callbackAttempts.id, attemptId));
-      return { row, answer: { kind: 'bridge' as const, offerId: row.attempt.offerId, client: clientIdentity(row.employeeNo) } };
+      return { row, answer: { kind: 'bridge' as const, offerId: row.attempt.offerId, queue: row.queue } };
     }
     return { row, answer: undefined };
   });

@@ -62,7 +62,7 @@ export async function callbackPop(h: Hotline, db: Db | Tx, caseId: number, offer
     description: c.description,
   };
   return {
-    ...(origin ?? { path: [], answers: {}, previousCalls: [], openCases: await casesOfCaller(db, contactKey(c.contactNumber), [], now) }),
+    ...(origin ?? { path: [], answers: {}, previousCalls: [], notesSoFar: [], openCases: await casesOfCaller(db, contactKey(c.contactNumber), [], now) }),
     callSid: '',
     offerId,
     from: c.contactNumber,

@@ -5,20 +5,19 @@ import { speak } from '../ivr/engine.ts';
 import type { Prompt } from '../ivr/flow.ts';
 import { answering, recording, type Webhooks } from '../telephony/answering.ts';
 import { answeredParams, FINAL_STATUSES, numberQuery, parseParams, statusParams } from '../telephony/params.ts';
-import { renderDial, renderHangup } from '../telephony/twiml.ts';
+import { roomFor } from '../acd/placement.ts';
+import { renderConference, renderHangup } from '../telephony/twiml.ts';
 import { attemptAnswered, attemptProgress } from './attempts.ts';
 
 /**
  * The carrier's webhooks about a call the hotline placed to a passenger (src/callbacks/attempts.ts): its
  * TwiML once answered (`/callback/answer`, with `AnsweredBy`) and its progress (`/callback/status`). The
- * passenger hears nothing from the hotline before the agent is there: a person is put straight through to
- * the agent who is waiting; a machine hears a short message with the case's reference.
+ * passenger hears nothing from the hotline before the agent is there: a person is put straight into the
+ * conversation's room, where the agent who is waiting is dialled in (src/acd/conversation.ts); a machine
+ * hears a short message with the case's reference.
  */
 
 const attemptQuery = numberQuery('attempt', 'an attempt number');
-
-/** The agent answers at once (they asked for this call); the slack covers a slow softphone. */
-const BRIDGE_TIMEOUT_SECONDS = 20;
 
 export function callbackWebhooks(router: Router, w: Webhooks): void {
   const { h, flow } = w;
@@ -33,7 +32,8 @@ export function callbackWebhooks(router: Router, w: Webhooks): void {
         const p = parseParams(answeredParams, req.body);
         const { attempt } = parseParams(attemptQuery, req.query);
         const answer = await attemptAnswered(h, attempt, p.CallSid, p.AnsweredBy);
-        if (answer.kind === 'bridge') return renderDial([], answer.client, answer.offerId, BRIDGE_TIMEOUT_SECONDS, w.urls);
+        // Put through in a room of their own, as every conversation is; the agent is dialled in once they are there.
+        if (answer.kind === 'bridge') return renderConference(roomFor(p.CallSid), answer.offerId, answer.queue, w.urls);
         // The reference is read out one character at a time.
         if (answer.kind === 'message') return renderHangup(say(flow.messages.callbackMachine, answer.language, { reference: answer.reference.split('').join(' ') }));
         return renderHangup(say(flow.messages.callbackSorry ?? flow.messages.thanks, answer.language));

@@ -31,6 +31,16 @@ export function describeEvent(event: CallEvent): string | undefined {
       return event.by === 'human' ? '~ you answer' : '~ your answering machine answers';
     case 'unanswered':
       return `~ the call was not answered (${event.status})`;
+    case 'conference-joined':
+      return "~ in the call's conference room";
+    case 'conference-left':
+      return `~ left the room (${event.reason})`;
+    case 'hold':
+      return event.on ? '~ on hold' : '~ off hold';
+    case 'muted':
+      return event.on ? '~ muted' : '~ unmuted';
+    case 'recording':
+      return `~ recording ${event.state}`;
     case 'listening':
       return undefined;
   }

@@ -143,6 +143,10 @@ export const flowFile = z.strictObject({
       callbackMachine: prompt.optional(),
       /** Said to a passenger who answers a callback the agent could no longer take; they are called again. */
       callbackSorry: prompt.optional(),
+      /** Said to a caller the agent passes to another queue, before they wait there. */
+      transferring: prompt.optional(),
+      /** Said to a caller before they are put through to an agent in a queue that records (queues.yaml `recording`). */
+      recordingConsent: prompt.optional(),
       /** Said when the agent has hung up and the call is over. */
       thanks: prompt,
     })

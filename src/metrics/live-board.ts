@@ -91,6 +91,8 @@ export function liveBoard(o: { now: Date; since: Date; timeZone: string; queues:
         presence: a.presence ?? 'offline',
         presenceSince: a.since?.toISOString() ?? null,
         breakReason: a.breakReason,
+        onHold: a.onHold,
+        monitored: a.monitored,
         callsToday: offered?.answered ?? 0,
         withinStandardShare: percent(offered?.withinStandard ?? 0, offered?.measured ?? 0),
         csat: s.mean,

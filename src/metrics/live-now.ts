@@ -1,5 +1,5 @@
 import { and, eq, inArray, isNotNull, ne, or, sql, type SQL } from 'drizzle-orm';
-import { agents, calls, staff } from '../../db/schema.ts';
+import { agents, calls, monitors, offers, staff, type MonitorMode } from '../../db/schema.ts';
 import type { Db } from '../database.ts';
 
 /**
@@ -49,6 +49,9 @@ export function rosterToday(db: Db, answeredToday: SQL) {
       presence: agents.presence,
       since: agents.since,
       breakReason: agents.breakReason,
+      // On a call: whether its caller is on hold, and how a supervisor is in it (src/acd/monitor.ts), if one is.
+      onHold: sql<boolean>`exists (select 1 from ${offers} o where o.staff_id = ${staff.id} and o.status = 'connected' and o.hold_started_at is not null)`,
+      monitored: sql<MonitorMode | null>`(select m.mode from ${monitors} m join ${offers} o on o.id = m.offer_id where o.staff_id = ${staff.id} and o.status = 'connected' and m.status = 'on' limit 1)`,
     })
     .from(staff)
     .leftJoin(agents, eq(agents.staffId, staff.id))

@@ -54,6 +54,10 @@ export type AgentLive = {
   /** When the agent entered this presence (ISO), so the page counts the time in it up live; null if never logged in. */
   presenceSince: string | null;
   breakReason: string | null;
+  /** On a call whose caller is on hold. */
+  onHold: boolean;
+  /** How a supervisor is in the agent's call (listen, whisper, barge), or null. */
+  monitored: 'listen' | 'whisper' | 'barge' | null;
   /** Offers the agent answered today. */
   callsToday: number;
   /** Of those, answered within three rings, × 100; null when none. */

@@ -112,7 +112,9 @@ export function agentsNamespace(h: Hotline, nsp: Namespace): () => void {
     h.bus.on(event, listener as never);
     return () => h.bus.off(event, listener as never);
   };
-  const stops = (['offer', 'offer-withdrawn', 'connected', 'ended', 'wrap-up-ended', 'presence', 'callback'] as const).map(forward);
+  const told = ['offer', 'offer-withdrawn', 'connected', 'ended', 'wrap-up-ended', 'presence', 'callback'] as const;
+  // Whether agents hear that a supervisor listens in is the site's rule.
+  const stops = [...told, ...(h.config.monitoringNotice ? (['monitor'] as const) : [])].map(forward);
   return () => stops.forEach((stop) => stop());
 }
 

@@ -2,15 +2,23 @@ import { and, desc, eq, inArray } from 'drizzle-orm';
 import { offers } from '../../db/schema.ts';
 import type { Hotline } from '../hotline.ts';
 import { presenceOf } from '../acd/presence.ts';
+import { heldSeconds } from '../acd/conversation.ts';
 import { screenPop, type ScreenPop } from '../acd/screen-pop.ts';
 import { notesOf, type Notes } from '../notes/notes.ts';
 import { callbackPop } from '../callbacks/offers.ts';
+import { recordingState, type RecordingState } from '../recordings/recordings.ts';
 
 export type CurrentCall = {
   screenPop: ScreenPop;
   offerStatus: 'ringing' | 'dialling' | 'connected' | 'completed';
   answeredAt: string | null;
   notes: Notes | null;
+  /** The conversation is in a conference room, so the caller can be held (src/acd/conversation.ts). */
+  canHold: boolean;
+  onHold: boolean;
+  holdSeconds: number;
+  /** The conversation is being recorded (`on`), the recording is paused, or there is none (src/recordings). */
+  recording: RecordingState;
 };
 
 /**
@@ -44,5 +52,9 @@ export async function currentCall(h: Hotline, staffId: number): Promise<CurrentC
     offerStatus: offer.status as CurrentCall['offerStatus'],
     answeredAt: offer.answeredAt?.toISOString() ?? null,
     notes: offer.callSid === null ? null : await notesOf(h, offer.callSid, staffId),
+    canHold: offer.status === 'connected' && offer.conferenceSid !== null,
+    onHold: offer.holdStartedAt !== null,
+    holdSeconds: heldSeconds(offer, h.now()),
+    recording: await recordingState(h, offer),
   };
 }

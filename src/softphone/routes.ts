@@ -1,8 +1,15 @@
-import express, { type Router } from 'express';
+import express, { type Response, type Router } from 'express';
+import { z } from 'zod';
+import { completeConsult, consult, returnToCaller } from '../acd/consult.ts';
+import { holdCaller, Refused } from '../acd/conversation.ts';
+import { monitor, stopMonitoring } from '../acd/monitor.ts';
 import { clientIdentity } from '../acd/placement.ts';
+import { transferToQueue } from '../acd/transfer.ts';
+import { webhooks } from '../telephony/answering.ts';
 import type { Hotline } from '../hotline.ts';
 import { THREE_RING_STANDARD } from '../metrics/rings.ts';
 import { currentStaff, requireStaff } from '../staff/auth.ts';
+import type { Role } from '../staff/staff.ts';
 import { currentCall, type CurrentCall } from './current.ts';
 
 /** GET /api/softphone's answer. */
@@ -13,12 +20,25 @@ export type SoftphoneSettings = {
   ringCycleSeconds: number;
   offerRingLimit: number;
   standardRings: number;
+  /** The queues a caller can be passed to (POST /api/softphone/transfer). */
+  queues: string[];
   current: CurrentCall | null;
 };
+
+const holdBody = z.strictObject({ on: z.boolean({ error: 'on must be true (hold) or false (resume)' }) });
+const transferBody = z.strictObject({ queue: z.string({ error: 'queue must be the name of a queue' }) });
+const employeeNo = z.string({ error: "agent must be the agent's employee number" }).regex(/^\d{3,10}$/, "agent must be the agent's employee number");
+const consultBody = z.strictObject({ agent: employeeNo });
+const monitorBody = z.strictObject({
+  agent: employeeNo,
+  mode: z.enum(['listen', 'whisper', 'barge'], { error: 'mode must be listen, whisper or barge' }),
+});
 
 /**
  * GET /api/softphone (mounted under /api): what the agent page needs to set up its phone (which carrier,
  * the identity it is rung at, the ring cadence and limits) and the call it should be showing.
+ * POST /api/softphone/hold `{ on }`: put the caller of the agent's conversation on hold, or take them off.
+ * POST /api/softphone/transfer `{ queue }`: pass the caller to another queue, their place in line kept.
  */
 export function softphoneRoutes(h: Hotline): Router {
   const router = express.Router();
@@ -30,9 +50,37 @@ export function softphoneRoutes(h: Hotline): Router {
       ringCycleSeconds: h.config.ringCycleSeconds,
       offerRingLimit: h.config.offerRingLimit,
       standardRings: THREE_RING_STANDARD,
+      queues: [...h.queues.keys()],
       current: await currentCall(h, me.id),
     };
     res.set('Cache-Control', 'no-store').json(settings);
   });
+  const control = <T extends z.ZodType>(path: string, schema: T, act: (staffId: number, body: z.infer<T>) => Promise<object>, roles: Role[] = ['agent', 'supervisor'], method: 'post' | 'delete' = 'post') =>
+    router[method](path, requireStaff(h, roles), async (req, res) => {
+      await answering(res, async () => {
+        const body = schema.safeParse(req.body ?? {});
+        if (!body.success) throw new Refused(body.error.issues[0]!.message, 400, String(body.error.issues[0]!.path[0] ?? 'request'));
+        return act(currentStaff(res).id, body.data);
+      });
+    });
+  control('/softphone/hold', holdBody, (staffId, { on }) => holdCaller(h, staffId, on, webhooks(h).urls.holdMusic));
+  control('/softphone/transfer', transferBody, (staffId, { queue }) => transferToQueue(h, staffId, queue, webhooks(h).urls.transfer));
+  const consultUrls = () => ({ legCallback: webhooks(h).urls.consultLeg, holdUrl: webhooks(h).urls.holdMusic });
+  control('/softphone/consult', consultBody, (staffId, { agent }) => consult(h, staffId, agent, consultUrls()));
+  control('/softphone/consult/complete', z.looseObject({}), (staffId) => completeConsult(h, staffId));
+  control('/softphone/consult/return', z.looseObject({}), (staffId) => returnToCaller(h, staffId, webhooks(h).urls.holdMusic));
+  // Supervisors: they have a softphone to be dialled into the call with.
+  const watchers: Role[] = ['supervisor'];
+  control('/monitor', monitorBody, (staffId, { agent, mode }) => monitor(h, staffId, agent, mode, webhooks(h).urls.monitorLeg), watchers);
+  control('/monitor', z.looseObject({}), (staffId) => stopMonitoring(h, staffId), watchers, 'delete');
   return router;
+}
+
+async function answering(res: Response, work: () => Promise<object>): Promise<void> {
+  try {
+    res.json(await work());
+  } catch (err) {
+    if (!(err instanceof Refused)) throw err;
+    res.status(err.status).json({ error: err.message, ...(err.field ? { field: err.field } : {}) });
+  }
 }

@@ -97,10 +97,19 @@ export const queueExitParams = call.extend({
   QueueTime: count('seconds').optional(),
 });
 
+/** A conversation room's Dial action: the room is over, and the offer says how it went. */
 export const dialParams = call.extend({
-  DialCallStatus: text().default('failed'),
   /** The caller's own leg: `completed` when they hung up (Twilio still tells the action; nobody listens). */
   CallStatus: text().optional(),
+});
+
+/** A conference room's event (its `statusCallback`): who joined, left, was held or muted. */
+export const conferenceParams = z.looseObject({
+  ConferenceSid: text().regex(/^CF[0-9a-zA-Z]{32}$/, 'must be CF followed by 32 letters or digits'),
+  FriendlyName: text().min(1, 'is required'),
+  StatusCallbackEvent: text().min(1, 'is required'),
+  CallSid: callSid.optional(),
+  ParticipantLabel: text().optional(),
 });
 
 /** A placed call's TwiML request: who answered it (answering-machine detection), when asked for. */

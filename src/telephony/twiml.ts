@@ -17,12 +17,20 @@ export type Urls = {
   wait(queue: string): string;
   /** Told how the caller left a queue. */
   queueExit: string;
-  /** Fetched by the caller's leg when the ACD redirects it to ring an agent for this offer. */
-  connect(offerId: number): string;
   /** The agent leg's status callbacks for this offer. */
   agentLeg(offerId: number): string;
-  /** The Dial's action: the caller's leg goes on here once the agent's leg is over. */
+  /** The Dial's action: the caller's leg goes on here once the agent's leg (or the conversation's room) is over. */
   afterCall(offerId: number): string;
+  /** The room's events for this offer's conversation (src/telephony/conference.ts). */
+  conference(offerId: number): string;
+  /** The leg of a colleague the agent consults, for this offer (src/acd/consult.ts). */
+  consultLeg(offerId: number): string;
+  /** A monitoring supervisor's leg's status callbacks (src/acd/monitor.ts). */
+  monitorLeg(monitorId: number): string;
+  /** Where the carrier takes a caller the agent passes to `queue`. */
+  transfer(offerId: number, queue: string): string;
+  /** What a caller hears waiting in the room for the agent, or on hold: the queue's music, or silence. */
+  holdMusic(queue: string): string;
   /** Where the answer to the post-call survey's step numbered `seq` goes; `language` is the caller's. */
   survey(seq: number, language: string): string;
 };
@@ -63,19 +71,40 @@ function enqueue(response: Response, queue: string, urls: Urls): void {
   response.enqueue({ waitUrl: urls.wait(queue), waitUrlMethod: 'POST', action: urls.queueExit, method: 'POST' }, xmlText(queue));
 }
 
-/** Ring the agent's softphone; the ring is reported to `agentLeg` and the caller goes on at `afterCall`. */
-export function renderDial(said: Utterance[], client: string, offerId: number, timeoutSeconds: number, urls: Urls): string {
+/**
+ * Put the caller in the conversation's room (`room`), waiting with the queue's music until the agent joins;
+ * the ACD dials the agent in once the room says the caller is there. When the caller leaves, the room ends;
+ * when the room ends with the caller still on the line, they go on at `afterCall`.
+ */
+export function renderConference(room: string, offerId: number, queue: string, urls: Urls, said: Utterance[] = []): string {
   const response = new VoiceResponse();
   utter(response, said);
-  const dial = response.dial({ action: urls.afterCall(offerId), method: 'POST', timeout: timeoutSeconds, answerOnBridge: true });
-  const agent = dial.client({
-    statusCallback: urls.agentLeg(offerId),
-    statusCallbackMethod: 'POST',
-    statusCallbackEvent: ['initiated', 'ringing', 'answered', 'completed'],
-  });
-  agent.identity(xmlText(client));
-  // The softphone tells which offer a ringing leg belongs to (a callback it accepted is answered at once).
-  agent.parameter({ name: 'offerId', value: String(offerId) });
+  const dial = response.dial({ action: urls.afterCall(offerId), method: 'POST' });
+  dial.conference(
+    {
+      participantLabel: CALLER_LABEL,
+      startConferenceOnEnter: false,
+      endConferenceOnExit: true,
+      beep: 'false',
+      waitUrl: urls.holdMusic(queue),
+      waitMethod: 'POST',
+      statusCallback: urls.conference(offerId),
+      statusCallbackMethod: 'POST',
+      statusCallbackEvent: ['start', 'end', 'join', 'leave', 'hold', 'mute', 'modify'],
+    },
+    xmlText(room),
+  );
+  return response.toString();
+}
+
+/** The caller's label in their conversation's room. */
+export const CALLER_LABEL = 'caller';
+
+/** Hold music (or silence) for a room's wait or hold: the carrier loops this document until it is over. */
+export function renderHoldMusic(music: string | undefined): string {
+  const response = new VoiceResponse();
+  if (music) response.play({ loop: 0 }, xmlText(music));
+  else response.pause({ length: MUSIC_CLIP_SECONDS });
   return response.toString();
 }
 

@@ -22,6 +22,7 @@ import { answering, fallbackQueue, recording, webhooks } from './answering.ts';
 import { connectWebhooks } from './connect.ts';
 import { surveyWebhooks } from '../surveys/webhooks.ts';
 import { callbackWebhooks } from '../callbacks/webhooks.ts';
+import { recordingWebhooks } from '../recordings/webhooks.ts';
 import {
   renderCallbackConfirmed,
   renderHangup,
@@ -136,6 +137,7 @@ export function twilioWebhooks(h: Hotline): Router {
   }));
 
   connectWebhooks(router, w);
+  recordingWebhooks(router, h);
   callbackWebhooks(router, w);
   surveyWebhooks(router, w);
 

@@ -36,6 +36,18 @@ const h: Hotline = {
     async placeCall() {
       throw new Error('no calls are placed in this race');
     },
+    async addParticipant() {
+      throw new Error('nobody is dialled into a room in this race');
+    },
+    async updateParticipant() {},
+    async startRecording() {
+      throw new Error('nothing is recorded in this race');
+    },
+    async updateRecording() {},
+    async deleteRecording() {},
+    async fetchRecording() {
+      throw new Error('nothing is recorded in this race');
+    },
   },
 };
 

@@ -52,11 +52,15 @@ describe('a restart with callers waiting', () => {
       expect(await callRow(after.hotline, first)).toMatchObject({ status: 'offered' });
       expect(await callRow(after.hotline, second)).toMatchObject({ status: 'queued' });
 
-      // The caller's leg fetches the Dial from the restarted server.
+      // The caller's leg fetches the room from the restarted server; once the room says they are in, the agent
+      // is dialled into it.
       const connect = await signedPost(after.url, '/twilio/connect?offer=1', callParams(first, { AccountSid: ACCOUNT_SID }), AUTH_TOKEN);
       expect(connect.text).toMatch(/<Dial [^>]*action="https:\/\/hotline\.example\.test\/twilio\/after-call\?offer=1"/);
-      expect(connect.text).toContain(`<Identity>agent_1001</Identity>`);
-      expect(agent.employeeNo).toBe('1001');
+      expect(connect.text).toContain(`>call-${first}</Conference>`);
+      const joined = { AccountSid: ACCOUNT_SID, ConferenceSid: `CF${'ab'.repeat(16)}`, FriendlyName: `call-${first}`, StatusCallbackEvent: 'participant-join', ParticipantLabel: 'caller', CallSid: first };
+      expect((await signedPost(after.url, '/twilio/conference?offer=1', joined, AUTH_TOKEN)).status).toBe(204);
+      const [dialled] = await eventually(async () => twilioRest.participants, (p) => p.length === 1, 'the agent dialled into the room');
+      expect(dialled).toMatchObject({ conference: `call-${first}`, params: { To: `client:agent_${agent.employeeNo}?offerId=1`, Label: 'agent', EndConferenceOnExit: 'true' } });
     } finally {
       await after.close();
     }

@@ -22,7 +22,7 @@ beforeAll(async () => {
   database = await testDatabase();
   const base = hotlineWithoutCarrier(testConfig(), database, () => now);
   const moved = async () => {};
-  h = { ...base, carrier: { kind: 'simulator', redirect: moved, hangup: moved, callState: async () => 'live', placeCall: () => Promise.reject(new Error('not here')) } };
+  h = { ...base, carrier: { kind: 'simulator', redirect: moved, hangup: moved, callState: async () => 'live', placeCall: () => Promise.reject(new Error('not here')), addParticipant: () => Promise.reject(new Error('not here')), updateParticipant: moved, startRecording: () => Promise.reject(new Error('not here')), updateRecording: moved, deleteRecording: moved, fetchRecording: () => Promise.reject(new Error('not here')) } };
 });
 afterAll(async () => {
   await database.close();

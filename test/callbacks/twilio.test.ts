@@ -85,10 +85,14 @@ describe('a callback placed through Twilio', () => {
       const post = (path: string, extra: Record<string, string>) =>
         signedPost(running.url, path, callParams(sid, { AccountSid: ACCOUNT_SID, From: CALLER_ID, To: '+8613911110001', Direction: 'outbound-api', ...extra }), AUTH_TOKEN);
       expect((await post('/twilio/callback/status?attempt=1', { CallStatus: 'ringing' })).status).toBe(204);
+      // The passenger is put in a room of their own; once the room says they are in, the agent is dialled in.
       const answer = await post('/twilio/callback/answer?attempt=1', { AnsweredBy: 'human' });
-      expect(answer.text).toContain('<Identity>agent_1001</Identity>');
-      expect(answer.text).toContain(`<Parameter name="offerId" value="${offer.id}"/>`);
+      expect(answer.text).toContain(`>call-${sid}</Conference>`);
       expect(answer.text).not.toContain('<Say');
+      const joined = { AccountSid: ACCOUNT_SID, ConferenceSid: `CF${'cd'.repeat(16)}`, FriendlyName: `call-${sid}`, StatusCallbackEvent: 'participant-join', ParticipantLabel: 'caller', CallSid: sid };
+      expect((await signedPost(running.url, `/twilio/conference?offer=${offer.id}`, joined, AUTH_TOKEN)).status).toBe(204);
+      const [dialled] = await eventually(async () => twilioRest.participants.filter((p) => p.conference === `call-${sid}`), (p) => p.length === 1, 'the agent dialled in');
+      expect(dialled!.params).toMatchObject({ To: `client:agent_1001?offerId=${offer.id}`, From: '+8613911110001', Label: 'agent' });
       const leg = (status: string) => post(`/twilio/agent-leg?offer=${offer.id}`, { CallSid: `CA${'5'.repeat(32)}`, ParentCallSid: sid, CallStatus: status });
       await leg('ringing');
       await leg('in-progress');
@@ -136,7 +140,7 @@ describe('a restart during an attempt', () => {
     try {
       after.clock.now = new Date(before.clock.now.getTime() + 5_000);
       const answer = await signedPost(after.url, '/twilio/callback/answer?attempt=1', callParams(created.sid, { AccountSid: ACCOUNT_SID, AnsweredBy: 'human', Direction: 'outbound-api' }), AUTH_TOKEN);
-      expect(answer.text).toContain('<Identity>agent_1001</Identity>');
+      expect(answer.text).toContain(`>call-${created.sid}</Conference>`);
 
       // A second attempt (another passenger) whose carrier callbacks never come: the sweep gives it up.
       const other = await callbackFor(after.hotline, '+8613911110004');

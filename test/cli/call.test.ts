@@ -96,7 +96,13 @@ describe('npm run call', () => {
       expect(lines).toContain(`the hotline is calling ${number} from +864008000123 (call ${outbound.sid}); Ctrl-C hangs up`);
       const callback = lines.slice(lines.indexOf('waiting for the hotline to call back…'));
       // Nothing is said to the passenger before the agent is there.
-      expect(callback.slice(2, 6)).toEqual(['~ your phone rings: +864008000123 is calling you', '~ you answer', '~ ringing agent agent_1001', '~ connected to agent agent_1001']);
+      expect(callback.slice(2, 7)).toEqual([
+        '~ your phone rings: +864008000123 is calling you',
+        '~ you answer',
+        "~ in the call's conference room",
+        '~ ringing agent agent_1001',
+        '~ connected to agent agent_1001',
+      ]);
       expect(callback).toContain('~ call ended (you hung up)');
     });
 

@@ -127,6 +127,8 @@ describe('the agent board', () => {
         presence: 'offline',
         presenceSince: null,
         breakReason: null,
+        onHold: false,
+        monitored: null,
         callsToday: 6, // A B C D E G
         withinStandardShare: 40,
         csat: null,

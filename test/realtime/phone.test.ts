@@ -10,7 +10,7 @@ const running = hotlinePerFile();
 const floor = onTheFloor(running);
 const { h, ask } = floor;
 
-type Incoming = { legSid: string; callSid: string; from: string; ringingSince: string };
+type Incoming = { legSid: string; callSid: string; from: string; ringingSince: string; parameters?: Record<string, string> };
 type Ack = { ok: true } | { ok: false; error: string };
 
 /** Everything a socket hears of `event`, as it arrives. */
@@ -35,7 +35,9 @@ describe('the simulated phone', () => {
 
     const { call, leg } = await floor.ringing('1001', { agent: first.agent, from: '+8613812345678' });
     const [ring] = await eventually(async () => first.incoming, (seen) => seen.length === 1, '1001 rung');
-    expect(ring).toEqual({ legSid: leg.sid, callSid: call.sid, from: '+8613812345678', ringingSince: expect.any(String) });
+    // The leg names its offer, as Twilio's custom parameters do for the page's Voice SDK.
+    const [offer] = await offersFor(floor.h(), call.sid);
+    expect(ring).toEqual({ legSid: leg.sid, callSid: call.sid, from: '+8613812345678', ringingSince: expect.any(String), parameters: { offerId: String(offer!.id) } });
     expect(Date.parse(ring!.ringingSince)).not.toBeNaN();
 
     // 1002's phone works, and rings only for the caller offered to 1002.

@@ -14,7 +14,15 @@ describe('GET /api/softphone', () => {
     const { token } = await floor.loggedInAgent('1001');
     expect(await api('GET', '/softphone', token)).toEqual({
       status: 200,
-      body: { carrier: 'simulator', identity: 'agent_1001', ringCycleSeconds: 5, offerRingLimit: 4, standardRings: 3, current: null },
+      body: {
+        carrier: 'simulator',
+        identity: 'agent_1001',
+        ringCycleSeconds: 5,
+        offerRingLimit: 4,
+        standardRings: 3,
+        queues: ['tickets', 'luggage', 'lost-and-found', 'complaints', 'general'],
+        current: null,
+      },
     });
     expect((await api('GET', '/softphone')).status).toBe(401);
     expect((await api('GET', '/softphone', await floor.colleague('3001', 'manager'))).status).toBe(403);

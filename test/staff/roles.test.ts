@@ -45,6 +45,16 @@ const ROUTES: ReadonlyArray<{ method: string; path: string; body?: unknown; allo
   { method: 'GET', path: `/api/cases/${CASE}`, allowed: EVERYONE },
   { method: 'PATCH', path: `/api/cases/${CASE}`, body: { version: 0, seat: '1A' }, allowed: WORKS_CASES },
   { method: 'POST', path: `/api/cases/${CASE}/acknowledge`, body: {}, allowed: WORKS_CASES },
+  { method: 'POST', path: '/api/softphone/hold', body: { on: true }, allowed: TAKES_CALLS },
+  { method: 'POST', path: '/api/softphone/transfer', body: { queue: 'luggage' }, allowed: TAKES_CALLS },
+  { method: 'POST', path: '/api/softphone/consult', body: { agent: '1002' }, allowed: TAKES_CALLS },
+  { method: 'POST', path: '/api/softphone/consult/complete', body: {}, allowed: TAKES_CALLS },
+  { method: 'POST', path: '/api/softphone/consult/return', body: {}, allowed: TAKES_CALLS },
+  { method: 'POST', path: '/api/softphone/recording', body: { paused: true }, allowed: TAKES_CALLS },
+  { method: 'POST', path: '/api/monitor', body: { agent: '1001', mode: 'listen' }, allowed: ['supervisor'] },
+  { method: 'DELETE', path: '/api/monitor', allowed: ['supervisor'] },
+  { method: 'GET', path: '/api/recordings', allowed: OVERSEES_CASES },
+  { method: 'GET', path: '/api/recordings/1/audio', allowed: OVERSEES_CASES },
 ];
 
 /** Every namespace, the roles that may connect, and the events a page sends there (each acknowledged). */

@@ -53,7 +53,7 @@ export function hotlineWithoutCarrier(config: Config, database: Database, now: (
     database,
     ...loadRules(config),
     bus: newBus(),
-    carrier: { kind: 'simulator', redirect: unused, hangup: unused, callState: unused, placeCall: unused },
+    carrier: { kind: 'simulator', redirect: unused, hangup: unused, callState: unused, placeCall: unused, addParticipant: unused, updateParticipant: unused, startRecording: unused, updateRecording: unused, deleteRecording: unused, fetchRecording: unused },
     log: pino({ level: 'silent' }),
     processId: newProcessId(),
     now,

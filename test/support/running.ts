@@ -4,6 +4,7 @@ import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { Database } from '../../src/database.ts';
 import { startHotline } from '../../src/start.ts';
 import type { CallEvent, SimulatedCall } from '../../src/telephony/carrier/simulator/call.ts';
+import type { Leg } from '../../src/telephony/carrier/simulator/dial.ts';
 import type { Simulator } from '../../src/telephony/carrier/simulator/simulator.ts';
 import { testDatabase } from './database.ts';
 import { OPEN } from './flows.ts';
@@ -87,6 +88,18 @@ export async function nextEvent<T extends CallEvent['type']>(call: SimulatedCall
   }
 }
 
+/** The next leg the simulator rings for the softphone `client` (`agent_<employee no>`). */
+export function nextRingFor(sim: Simulator, client: string): Promise<Leg> {
+  return new Promise((resolve) => {
+    const listener = (leg: Leg) => {
+      if (leg.client !== client) return;
+      sim.rings.off('ring', listener);
+      resolve(leg);
+    };
+    sim.rings.on('ring', listener);
+  });
+}
+
 /** Wait until the call has listened for input `count` times (it is then waiting at that menu). */
 export async function listenedTimes(call: SimulatedCall, count: number): Promise<void> {
   let seen = 0;
@@ -137,10 +150,10 @@ export function hotlinePerFile(options: Parameters<typeof runningHotline>[0] = {
  * by the last spec, the socket check), and on PostgreSQL its row locks and the truncation's table locks can
  * deadlock: the database then cancels one side, and the truncation is simply tried again.
  */
-async function emptied(database: Database): Promise<void> {
+export async function emptied(database: Database): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
-      await database.db.execute(sql`truncate staff, agents, agent_sockets, offers, sessions, calls, call_events, call_replies, call_notes, surveys, cases, case_events, case_clocks, case_calls, found_items, callback_attempts, outbound_pacing restart identity`);
+      await database.db.execute(sql`truncate staff, agents, agent_sockets, offers, sessions, calls, call_events, call_replies, call_notes, surveys, cases, case_events, case_clocks, case_calls, found_items, callback_attempts, outbound_pacing, monitors, recordings restart identity`);
       return;
     } catch (err) {
       const code = (err as { cause?: { code?: string } }).cause?.code ?? (err as { code?: string }).code;

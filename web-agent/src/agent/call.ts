@@ -1,7 +1,9 @@
 import { el } from '../shared/dom.ts';
 import { fill } from '../shared/i18n.ts';
-import { tr } from './i18n.ts';
+import { api } from '../shared/session.ts';
+import { known, tr } from './i18n.ts';
 import type { IncomingCall } from './phone.ts';
+import type { Softphone } from './softphone.ts';
 
 /** The operator's standard greeting (domain.md §2), in the caller's language, with the agent's number. */
 const GREETINGS: Record<string, string> = {
@@ -19,18 +21,68 @@ const CALLBACK_GREETINGS: Record<string, string> = {
   'en-US': 'Hello, this is the high-speed rail passenger hotline, agent number {no}, calling you back about case {reference}.',
 };
 
+/** How often, and how far apart, the page asks whether a call it answered is recorded, until the hotline knows it is answered. */
+const RECORDING_ASKS = 10;
+const RECORDING_ASK_MS = 300;
+
 export function greeting(callerLanguage: string, employeeNo: string, callbackReference?: string): string {
   const table = callbackReference ? CALLBACK_GREETINGS : GREETINGS;
   return fill(table[callerLanguage] ?? table['zh-CN']!, { no: employeeNo, reference: callbackReference ?? '' });
 }
 
-/** The call in progress: the greeting to read, the call timer, hang up, mute, and hold where there is one. */
-export function callPanel(callerLanguage: string, employeeNo: string, report: (err: unknown) => void, callbackReference?: string) {
+/**
+ * The call in progress: the greeting to read, the call timer, hang up, mute, hold and passing the caller to
+ * another queue. Hold and transfer are the hotline's (the caller's place in the conversation's room,
+ * src/acd/conversation.ts), not the phone's: a passenger called back, put through without a room, can be
+ * neither held nor passed on. A recorded conversation (its queue records) says so, with a button to pause
+ * the recording while the caller reads out card or ID numbers (src/recordings).
+ */
+export function callPanel(
+  callerLanguage: string,
+  employeeNo: string,
+  report: (err: unknown) => void,
+  options: { callbackReference?: string | undefined; queues: string[] },
+) {
+  const { callbackReference } = options;
   const timer = el('output', { 'data-testid': 'call-timer', 'data-seconds': 0 }, '00:00');
   const hangup = tr.label(el('button', { type: 'button', class: 'danger', 'data-testid': 'hangup' }), 'hangUp');
   const mute = tr.label(el('button', { type: 'button', 'data-testid': 'mute', 'aria-pressed': 'false' }), 'mute');
-  const hold = tr.label(el('button', { type: 'button', 'data-testid': 'hold', 'aria-pressed': 'false', hidden: true }), 'hold');
-  const controls = el('div', { class: 'controls' }, hangup, mute, hold);
+  const hold = tr.label(el('button', { type: 'button', 'data-testid': 'hold', 'aria-pressed': 'false', hidden: callbackReference !== undefined }), 'hold');
+  const recording = tr.label(el('button', { type: 'button', 'data-testid': 'pause-recording', 'aria-pressed': 'false', hidden: true }), 'pauseRecording');
+  const recordingNote = tr.label(el('p', { class: 'recording', 'data-testid': 'recording-state', hidden: true }), 'recordingOn');
+  const controls = el('div', { class: 'controls' }, hangup, mute, hold, recording);
+  const target = el('select', { 'data-testid': 'transfer-queue' }, ...options.queues.map((q) => tr.label(el('option', { value: q }), known(`queue.${q}`))));
+  const transfer = tr.label(el('button', { type: 'button', 'data-testid': 'transfer' }), 'transfer');
+  const transferring = el('div', { class: 'controls transfer', hidden: callbackReference !== undefined || options.queues.length === 0 }, tr.label(el('label'), 'transferTo'), target, transfer);
+  // Warm: hold the caller and call a colleague in; then hand the caller over or go back to them.
+  const colleague = el('input', { 'data-testid': 'consult-agent', inputmode: 'numeric', size: 8, placeholder: tr.t('consultAgentNo') });
+  const consult = tr.label(el('button', { type: 'button', 'data-testid': 'consult' }), 'consultWith');
+  const complete = tr.label(el('button', { type: 'button', class: 'primary', 'data-testid': 'consult-complete', hidden: true }), 'completeTransfer');
+  const back = tr.label(el('button', { type: 'button', 'data-testid': 'consult-return', hidden: true }), 'backToCaller');
+  const consulting = el('div', { class: 'controls transfer', hidden: callbackReference !== undefined }, colleague, consult, complete, back);
+  const consultStep = (button: HTMLButtonElement, path: string, body: () => object, after: () => void) =>
+    button.addEventListener('click', () => {
+      button.disabled = true;
+      api(path, { method: 'POST', body: body() }).then(
+        () => {
+          button.disabled = false;
+          after();
+        },
+        (err: unknown) => {
+          button.disabled = false;
+          report(err);
+        },
+      );
+    });
+  const inConsult = (on: boolean) => {
+    colleague.hidden = consult.hidden = on;
+    complete.hidden = back.hidden = !on;
+    hold.setAttribute('aria-pressed', String(on));
+    tr.label(hold, on ? 'resume' : 'hold');
+  };
+  consultStep(consult, '/api/softphone/consult', () => ({ agent: colleague.value.trim() }), () => inConsult(true));
+  consultStep(complete, '/api/softphone/consult/complete', () => ({}), () => (consulting.hidden = transferring.hidden = true));
+  consultStep(back, '/api/softphone/consult/return', () => ({}), () => inConsult(false));
   const ended = tr.label(el('p', { class: 'call-ended', hidden: true }), 'callEnded');
   const element = el(
     'section',
@@ -39,6 +91,9 @@ export function callPanel(callerLanguage: string, employeeNo: string, report: (e
     el('blockquote', { 'data-testid': 'greeting', lang: callerLanguage }, greeting(callerLanguage, employeeNo, callbackReference)),
     el('p', { class: 'timer' }, tr.label(el('span'), 'callTime'), ' ', timer),
     controls,
+    recordingNote,
+    transferring,
+    consulting,
     ended,
   );
   let phoneCall: IncomingCall | undefined;
@@ -61,14 +116,43 @@ export function callPanel(callerLanguage: string, employeeNo: string, report: (e
     });
   });
   toggle(mute, 'unmute', 'mute', (on) => (phoneCall ? phoneCall.mute(on) : Promise.reject(new Error(tr.t('noPhone')))));
-  toggle(hold, 'resume', 'hold', (on) => (phoneCall?.hold ? phoneCall.hold(on) : Promise.reject(new Error(tr.t('noPhone')))));
+  toggle(hold, 'resume', 'hold', (on) => api('/api/softphone/hold', { method: 'POST', body: { on } }).then(() => undefined));
+  const showRecording = (state: 'on' | 'paused' | null) => {
+    recording.hidden = recordingNote.hidden = state === null;
+    if (state === null) return;
+    recording.setAttribute('aria-pressed', String(state === 'paused'));
+    tr.label(recording, state === 'paused' ? 'resumeRecording' : 'pauseRecording');
+    tr.label(recordingNote, state === 'paused' ? 'recordingPaused' : 'recordingOn');
+  };
+  let asking: ReturnType<typeof setTimeout> | undefined;
+  const learnRecording = (asks: number) => {
+    api<Softphone>('/api/softphone').then((s) => {
+      // Answered on the phone before the hotline heard of it: ask again once it has.
+      if (s.current?.offerStatus === 'ringing' && asks > 1) asking = setTimeout(() => learnRecording(asks - 1), RECORDING_ASK_MS);
+      else showRecording(s.current?.recording ?? null);
+    }, () => undefined);
+  };
+  recording.addEventListener('click', () => {
+    const paused = recording.getAttribute('aria-pressed') !== 'true';
+    recording.disabled = true;
+    api<{ recording: 'on' | 'paused' }>('/api/softphone/recording', { method: 'POST', body: { paused } })
+      .then((r) => showRecording(r.recording), report)
+      .finally(() => (recording.disabled = false));
+  });
+  // Blind: the caller leaves for the queue at once, and the conversation ends here (the `ended` event).
+  transfer.addEventListener('click', () => {
+    transfer.disabled = true;
+    api('/api/softphone/transfer', { method: 'POST', body: { queue: target.value } }).catch((err: unknown) => {
+      transfer.disabled = false;
+      report(err);
+    });
+  });
 
   return {
     element,
     /** The phone's handle on this call (absent after a reload: the page shows the call, the phone cannot act). */
     attach(call: IncomingCall | undefined) {
       phoneCall = call;
-      hold.hidden = !call?.hold;
       hangup.disabled = mute.disabled = !call;
     },
     started(at: number) {
@@ -82,14 +166,18 @@ export function callPanel(callerLanguage: string, employeeNo: string, report: (e
       tick();
       clearInterval(ticker);
       ticker = setInterval(tick, 500);
+      // Whether the conversation is recorded is the hotline's to say (its queue), asked once it is answered.
+      if (callbackReference === undefined) learnRecording(RECORDING_ASKS);
     },
     ended() {
       clearInterval(ticker);
-      controls.hidden = true;
+      clearTimeout(asking);
+      controls.hidden = transferring.hidden = consulting.hidden = recordingNote.hidden = true;
       ended.hidden = false;
     },
     close() {
       clearInterval(ticker);
+      clearTimeout(asking);
     },
   };
 }

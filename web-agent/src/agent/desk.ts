@@ -21,7 +21,7 @@ type Ack = { ok: true; presence?: string } | { ok: false; error: string; field?:
 type Status = 'ringing' | 'dialling' | 'connected' | 'wrap-up' | 'done';
 
 /** Used when GET /api/softphone cannot answer: the hotline's defaults. */
-const FALLBACK: Softphone = { carrier: 'simulator', identity: '', ringCycleSeconds: 5, offerRingLimit: 4, standardRings: 3, current: null };
+const FALLBACK: Softphone = { carrier: 'simulator', identity: '', ringCycleSeconds: 5, offerRingLimit: 4, standardRings: 3, queues: [], current: null };
 const LONGEST_CALL_MS = 12 * 3600_000;
 
 /**
@@ -142,7 +142,7 @@ export async function openDesk(root: HTMLElement, session: Session): Promise<voi
     const offerButtons = el('div', { class: 'controls offer-buttons' }, answer, reject);
     const ringing = el('section', { class: 'ringing card' }, tr.label(el('h2'), 'incoming'), ring.element, offerButtons);
     const card = callback ? callbackPanel(callback, ring.element) : undefined;
-    const call = callPanel(pop.language, staff.employeeNo, report, callback?.reference);
+    const call = callPanel(pop.language, staff.employeeNo, report, { callbackReference: callback?.reference, queues: settings.queues.filter((q) => q !== pop.queue) });
     const save = (notes: NotesInput & { callSid: string }) => ask<SaveAck>('notes', notes);
     const notes = notesForm(() => pop.callSid, save, () => socket.connected, report, clearError);
     notes.fill({ trainNumber: pop.answers['trainNumber'] ?? '' });
@@ -383,8 +383,33 @@ export async function openDesk(root: HTMLElement, session: Session): Promise<voi
     else {
       unclaimed.push(call);
       call.onEnded(() => (unclaimed = unclaimed.filter((c) => c !== call)));
+      if (call.consultOfferId !== undefined) consulted(call);
     }
   };
+
+  /**
+   * A colleague asks this agent in on their call (their caller is on hold). Answering joins the talk; if the
+   * colleague then hands the caller over, the call arrives as this agent's own (its screen-pop) and keeps
+   * this leg.
+   */
+  function consulted(call: IncomingCall) {
+    const take = tr.label(el('button', { type: 'button', class: 'primary', 'data-testid': 'answer-consult' }), 'answerConsult');
+    take.addEventListener('click', () => {
+      take.disabled = true;
+      call.accept().then(() => {
+        tr.label(notice, 'inConsult');
+        notice.dataset['consult'] = String(call.consultOfferId);
+      }, (err: unknown) => {
+        take.disabled = false;
+        report(err);
+      });
+    });
+    const shown = el('span', { 'data-testid': 'consult' }, tr.label(el('span'), 'consultRinging'), ' ', take);
+    notice.replaceChildren(shown);
+    call.onEnded(() => {
+      if (notice.contains(shown) || notice.dataset['consult'] === String(call.consultOfferId)) notice.replaceChildren();
+    });
+  }
 
   /** The offer an event is about: by its offer (a callback has no call at first), else by its call. */
   const mine = (e: { offerId?: number; callSid?: string | null }) => {

@@ -31,8 +31,24 @@ export function screenPopCard(pop: ScreenPop, openCase: (reference: string) => v
       row('ivrPath', el('ol', { class: 'path' }, ...pop.path.map((node) => el('li', {}, node)))),
     ),
     Object.keys(pop.answers).length ? el('div', {}, tr.label(el('h3'), 'answers'), answers) : '',
+    pop.notesSoFar.length ? notesSoFar(pop.notesSoFar) : '',
     history(pop),
     openCasesSection(pop.openCases, openCase),
+  );
+}
+
+type Note = ScreenPop['previousCalls'][number]['notes'][number];
+
+const noteText = (n: Note) =>
+  [n.topic ? tr.t(known(`topic.${n.topic}`)) : '', n.disposition ? tr.t(known(`disposition.${n.disposition}`)) : '', n.text].filter(Boolean).join(' — ');
+
+/** A caller passed on by a colleague: what they wrote, so the caller need not tell it again. */
+function notesSoFar(notes: Note[]): HTMLElement {
+  return el(
+    'div',
+    { class: 'notes-so-far', 'data-testid': 'notes-so-far' },
+    tr.label(el('h3'), 'notesSoFar'),
+    ...notes.map((n) => el('blockquote', { class: 'previous-notes', 'data-employee': n.employeeNo }, `${n.employeeNo}: ${noteText(n)}`)),
   );
 }
 
@@ -47,15 +63,7 @@ function history(pop: ScreenPop): HTMLElement {
         ' · ',
         call.queue ? tr.label(el('span'), known(`queue.${call.queue}`)) : '',
         call.endReason ? ` · ${call.endReason}` : '',
-        ...call.notes.map((n) =>
-          el(
-            'blockquote',
-            { class: 'previous-notes' },
-            [n.topic ? tr.t(known(`topic.${n.topic}`)) : '', n.disposition ? tr.t(known(`disposition.${n.disposition}`)) : '', n.text]
-              .filter(Boolean)
-              .join(' — '),
-          ),
-        ),
+        ...call.notes.map((n) => el('blockquote', { class: 'previous-notes' }, noteText(n))),
       ),
     );
   }

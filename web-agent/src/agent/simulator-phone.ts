@@ -1,8 +1,8 @@
 import { io } from 'socket.io-client';
 import { SOCKET_TRANSPORTS } from '../shared/socket.ts';
-import type { IncomingCall, Phone } from './phone.ts';
+import { rowNumber, type IncomingCall, type Phone } from './phone.ts';
 
-type Incoming = { legSid: string; callSid: string; from: string; ringingSince: string };
+type Incoming = { legSid: string; callSid: string; from: string; ringingSince: string; parameters?: Record<string, string> };
 type Ack = { ok: true } | { ok: false; error: string };
 
 /** The simulated phone: the server relays the simulator's legs dialled to this agent over `/phone`. */
@@ -21,15 +21,20 @@ export function simulatorPhone(token: string): Phone {
     // On reconnecting, the server tells of a leg still ringing again: one IncomingCall per leg is enough.
     if (endedListeners.has(leg.legSid) || ended.has(leg.legSid)) return;
     endedListeners.set(leg.legSid, []);
+    const offerId = rowNumber(leg.parameters?.['offerId']);
+    const monitorId = rowNumber(leg.parameters?.['monitor']);
+    const consultOfferId = rowNumber(leg.parameters?.['consult']);
     const call: IncomingCall = {
       from: leg.from,
       callSid: leg.callSid,
+      ...(offerId ? { offerId } : {}),
+      ...(monitorId ? { monitorId } : {}),
+      ...(consultOfferId ? { consultOfferId } : {}),
       ringingSince: new Date(leg.ringingSince),
       accept: () => act('answer', leg.legSid),
       reject: () => act('reject', leg.legSid),
       hangup: () => act('hangup', leg.legSid),
       mute: (on) => act('mute', leg.legSid, on),
-      hold: (on) => act('hold', leg.legSid, on),
       onEnded: (listener) => endedListeners.get(leg.legSid)?.push(listener),
     };
     for (const listener of incomingListeners) listener(call);

@@ -1,6 +1,6 @@
 import { Call, Device } from '@twilio/voice-sdk';
 import { api } from '../shared/session.ts';
-import type { IncomingCall, Phone } from './phone.ts';
+import { rowNumber, type IncomingCall, type Phone } from './phone.ts';
 
 type VoiceToken = { token: string; identity: string; expiresAt: string; ttlSeconds: number };
 
@@ -23,11 +23,15 @@ export async function twilioPhone(): Promise<Phone> {
     call.on('reject', end('rejected'));
     call.on('disconnect', end('completed'));
     call.on('error', end('failed'));
-    // A callback's leg names its offer: the page answers it by itself when that callback is being dialled.
-    const offerId = Number(call.customParameters.get('offerId'));
+    // A leg names its offer (a callback's is answered by the page itself), or the monitoring it is for.
+    const offerId = rowNumber(call.customParameters.get('offerId'));
+    const monitorId = rowNumber(call.customParameters.get('monitor'));
+    const consultOfferId = rowNumber(call.customParameters.get('consult'));
     const incoming: IncomingCall = {
       from: call.parameters['From'] ?? '',
-      ...(Number.isInteger(offerId) && offerId > 0 ? { offerId } : {}),
+      ...(offerId ? { offerId } : {}),
+      ...(monitorId ? { monitorId } : {}),
+      ...(consultOfferId ? { consultOfferId } : {}),
       ringingSince: new Date(),
       accept: async () => call.accept(),
       reject: async () => call.reject(),

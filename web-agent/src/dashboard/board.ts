@@ -1,6 +1,7 @@
 import { el } from '../shared/dom.ts';
 import { count, decimal, duration, percent, rate } from './format.ts';
-import { ASA_GOAL_SECONDS, CSAT_GOAL, liveWait, secondsSince, type AgentCounts, type Received } from './metrics.ts';
+import { ASA_GOAL_SECONDS, CSAT_GOAL, liveWait, secondsSince, type AgentCounts, type LiveMetrics, type Received } from './metrics.ts';
+import type { MonitorMode } from './monitor.ts';
 import { tr, type Key } from './strings.ts';
 
 /**
@@ -123,9 +124,32 @@ export function queuesPanel(): Panel {
   };
 }
 
-export function agentsPanel(): Panel {
+/** What a supervisor can do from a row of the agent board: listen to, whisper to or barge into its call. */
+export type Monitoring = { start(agent: string, mode: MonitorMode): Promise<void>; stop(): Promise<void> };
+
+export function agentsPanel(monitoring?: Monitoring, report: (err: unknown) => void = () => undefined): Panel {
   const body = el('tbody');
   const columns: Key[] = ['agent', 'presence', 'timeInPresence', 'callsToday', 'withinThreeRings', 'csat'];
+  /** Under an agent's presence while they are on a call: listen, whisper, barge, and stop once someone is in it. */
+  const monitorButtons = (a: LiveMetrics['agents'][number]) => {
+    if (!monitoring || a.presence !== 'on-call') return '';
+    const button = (key: Key, act: () => Promise<void>, mode?: MonitorMode) => {
+      const b = tr.label(el('button', { type: 'button', ...(mode ? { 'data-monitor-mode': mode } : { 'data-monitor-stop': '' }) }), key);
+      b.addEventListener('click', () => {
+        b.disabled = true;
+        act().then(
+          () => (b.disabled = false),
+          (err: unknown) => {
+            b.disabled = false;
+            report(err);
+          },
+        );
+      });
+      return b;
+    };
+    const modes = (['listen', 'whisper', 'barge'] as const).map((mode) => button(`monitorMode.${mode}` as Key, () => monitoring.start(a.employeeNo, mode), mode));
+    return el('div', { class: 'monitor' }, ...modes, a.monitored ? button('monitorStop', () => monitoring.stop()) : '');
+  };
   const head = el('tr', {}, ...columns.map((k) => tr.label(el('th', { scope: 'col' }), k)));
   const empty = tr.label(el('p', { class: 'empty' }), 'noAgents');
   const root = el('section', { class: 'panel agents' }, heading('agentBoard'), el('div', { class: 'table-scroll' }, el('table', {}, el('thead', {}, head), body)), empty);
@@ -148,7 +172,15 @@ export function agentsPanel(): Panel {
             'tr',
             { 'data-agent': a.employeeNo, 'data-presence': a.presence },
             el('th', { scope: 'row' }, el('span', { class: 'employee-no' }, a.employeeNo), ' ', a.name),
-            el('td', {}, presence, a.breakReason ? el('span', { class: 'break-reason' }, ` (${a.breakReason})`) : ''),
+            el(
+              'td',
+              {},
+              presence,
+              a.breakReason ? el('span', { class: 'break-reason' }, ` (${a.breakReason})`) : '',
+              a.onHold ? tr.label(el('span', { class: 'on-hold', 'data-on-hold': '' }), 'onHold') : '',
+              a.monitored ? el('span', { class: 'monitored', 'data-monitored': a.monitored }, tr.t(`monitor.${a.monitored}`)) : '',
+              monitorButtons(a),
+            ),
             since,
             el('td', { 'data-calls-today': '' }, count(a.callsToday)),
             el('td', { 'data-within-standard': '' }, percent(a.withinStandardShare)),

@@ -9,6 +9,7 @@ import { callbacksPanel } from './callbacks.ts';
 import type { CaseAlert, CaseChanged } from './case-api.ts';
 import { caseDeskPanels } from './case-desk.ts';
 import { chartsPanel } from './charts.ts';
+import { monitoring } from './monitor.ts';
 import { wallTime } from './format.ts';
 import type { LiveMetrics, Received } from './metrics.ts';
 import { tr, type Key } from './strings.ts';
@@ -77,7 +78,11 @@ function casesOnly(session: Session): void {
 
 function dashboard(session: Session): void {
   const status = tr.label(el('span', { class: 'status', 'data-status': 'connecting' }), 'connecting');
-  const panels: Panel[] = [todayPanel(), callbacksPanel(), queuesPanel(), agentsPanel(), chartsPanel()];
+  const error = el('p', { class: 'error', role: 'alert', 'data-testid': 'error' });
+  const report = (err: unknown) => (error.textContent = err instanceof Error ? err.message : String(err));
+  // Supervisors monitor calls from the agent board, with a phone of their own (managers have none).
+  const monitor = session.staff.role === 'supervisor' ? monitoring(session.token, report) : undefined;
+  const panels: Panel[] = [todayPanel(), callbacksPanel(), queuesPanel(), agentsPanel(monitor, report), chartsPanel()];
   const [today, callbacks, queues, agents, charts] = panels;
   // The session ended (the API said so before the socket did): the page stops and asks for a login.
   const cases = caseDeskPanels(session, {
@@ -89,6 +94,7 @@ function dashboard(session: Session): void {
   });
   app.replaceChildren(
     header(session, status),
+    error,
     el(
       'div',
       { class: 'dashboard' },
@@ -132,6 +138,7 @@ function dashboard(session: Session): void {
     relabel = undefined;
     clearInterval(ticking);
     cases.stop();
+    monitor?.close();
     socket.disconnect();
   };
   socket.on('connect_error', (err) => {

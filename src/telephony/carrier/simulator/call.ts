@@ -18,6 +18,13 @@ export type CallEvent = { n: number; atMs: number } & (
   | { type: 'dialled'; from: string; to: string }
   | { type: 'answered'; by: 'human' | 'machine' }
   | { type: 'unanswered'; status: Unanswered }
+  // In a conference room (`<Dial><Conference>`, or a leg the hotline dialled in with addParticipant).
+  | { type: 'conference-joined'; conference: string; label?: string }
+  | { type: 'conference-left'; conference: string; reason: string }
+  | { type: 'hold'; on: boolean }
+  | { type: 'muted'; on: boolean }
+  // The call's recording (REST: calls(CA).recordings), as the carrier keeps it.
+  | { type: 'recording'; state: 'started' | 'paused' | 'resumed' | 'stopped'; sid: string }
 );
 type Distribute<T> = T extends unknown ? Omit<T, 'n' | 'atMs'> : never;
 export type NewEvent = Distribute<CallEvent>;
@@ -43,7 +50,7 @@ export class Interrupted extends Error {
   }
 }
 
-export function newSid(prefix: 'CA' | 'QU'): string {
+export function newSid(prefix: 'CA' | 'QU' | 'CF' | 'RE'): string {
   return prefix + randomBytes(16).toString('hex');
 }
 

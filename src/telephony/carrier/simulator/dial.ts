@@ -1,11 +1,19 @@
 import { absolute, ApplicationError, numberAttr, type Verb } from './twiml.ts';
 import { Interrupted, newSid, type SimulatedCall } from './call.ts';
+import { conference } from './conference.ts';
 import type { Next } from './run.ts';
 import type { Simulator } from './simulator.ts';
 
-/** An agent leg: what `<Dial><Client>` rings. The softphone (or a test) answers, rejects or hangs it up. */
+/**
+ * An agent leg: what `<Dial><Client>` rings, or `addParticipant` dials into a conference. The softphone (or
+ * a test) answers, rejects or hangs it up.
+ */
 export type Leg = {
   sid: string;
+  /**
+   * The caller's call: the Dial's, or for a conference leg the first caller in the room when it was dialled
+   * (the leg's own sid when nobody was).
+   */
   parentSid: string;
   client: string;
   state: 'ringing' | 'answered' | 'rejected' | 'hung-up';
@@ -14,6 +22,12 @@ export type Leg = {
   statusCallback: string | undefined;
   callbackEvents: Set<string>;
   sequence: number;
+  /** A leg `addParticipant` dials: the room it joins once answered. */
+  conference?: string;
+  /** What followed `?` in `client:agent_1001?offerId=42`: the custom parameters the softphone reads. */
+  parameters?: Record<string, string>;
+  /** Who the softphone shows is calling, for a conference leg: the request's `from`, as Twilio shows it. */
+  from?: string;
 };
 
 /**
@@ -21,8 +35,10 @@ export type Leg = {
  * `timeout` (never at time scale 0: the hotline's own offer deadline decides), then tells the `action`.
  */
 export async function dial(sim: Simulator, call: SimulatedCall, verb: Verb, docUrl: string): Promise<Next | 'continue'> {
+  const room = verb.children.find((child) => child.name === 'Conference');
+  if (room) return conference(sim, call, verb, room, docUrl);
   const client = verb.children.find((child) => child.name === 'Client');
-  if (!client) throw new ApplicationError('the simulator dials only <Client> (an agent softphone)');
+  if (!client) throw new ApplicationError('the simulator dials only <Client> (an agent softphone) and <Conference>');
   const identity = (client.children.find((child) => child.name === 'Identity')?.text ?? client.text).trim();
   const callback = client.attrs['statusCallback'];
   const leg: Leg = {

@@ -75,7 +75,7 @@ export async function runOutbound(sim: Simulator, call: SimulatedCall, placed: P
  * hotline cancels the call (REST hangup: `canceled`) or the passenger declines it (`busy`, as Twilio reports
  * a rejected call).
  */
-async function ring(sim: Simulator, call: SimulatedCall, placed: PlacedCall, script: PassengerScript): Promise<'answered' | Unanswered> {
+export async function ring(sim: Simulator, call: SimulatedCall, placed: Pick<PlaceCall, 'timeoutSeconds'>, script: PassengerScript): Promise<'answered' | Unanswered> {
   const answers = script.answer === 'human' || script.answer === 'machine';
   const after = script.answer === 'no-answer' ? Infinity : (script.afterSeconds ?? (answers ? 1 : 0));
   const rings = Math.min(after, placed.timeoutSeconds);
@@ -105,7 +105,7 @@ function passengerLeaves(sim: Simulator, call: SimulatedCall, seconds: number | 
 }
 
 /** The placement's status callback, with Twilio's progress parameters and a sequence of its own. */
-function progress(sim: Simulator, call: SimulatedCall, url: string) {
+export function progress(sim: Simulator, call: SimulatedCall, url: string) {
   let sequence = 0;
   return (status: string, extra: Record<string, string> = {}) =>
     sim.notify(url, {

@@ -2,8 +2,11 @@ import { EventEmitter } from 'node:events';
 import type { Leg } from './dial.ts';
 import { SimulatorError, type Simulator } from './simulator.ts';
 
-/** An agent leg as the softphone page shows it ringing. */
-export type IncomingLeg = { legSid: string; callSid: string; from: string; ringingSince: string };
+/**
+ * An agent leg as the softphone page shows it ringing. `parameters`: a conference leg's custom parameters
+ * (`offerId`), as Twilio's Voice SDK hands them to the page.
+ */
+export type IncomingLeg = { legSid: string; callSid: string; from: string; ringingSince: string; parameters?: Record<string, string> };
 
 export type PhoneAction = 'answer' | 'reject' | 'hangup' | 'mute' | 'hold';
 
@@ -82,6 +85,12 @@ export class SimulatedPhones {
     const call = this.sim.callOfLeg(leg.sid);
     if (!call) return undefined;
     const since = this.ringingSince.get(leg.sid) ?? new Date();
-    return { legSid: leg.sid, callSid: leg.parentSid, from: call.from, ringingSince: since.toISOString() };
+    return {
+      legSid: leg.sid,
+      callSid: leg.parentSid,
+      from: leg.from ?? call.from,
+      ringingSince: since.toISOString(),
+      ...(leg.parameters && Object.keys(leg.parameters).length > 0 ? { parameters: leg.parameters } : {}),
+    };
   }
 }

@@ -7,7 +7,8 @@ import type { Simulator } from './simulator.ts';
 /**
  * JSON control of simulated calls, for `npm run call`, tests and (later) the softphone page in simulator
  * mode: callers who dial the hotline, and passengers the hotline calls back (`/passengers` scripts how they
- * answer; `GET /calls?to=` finds the calls placed to them). Mounted only when CARRIER=simulator.
+ * answer; `GET /calls?to=` finds the calls placed to them), and the conference rooms they talk in
+ * (`GET /conferences/:name`). Mounted only when CARRIER=simulator.
  */
 
 const keys = z.string().regex(/^[0-9*#]*$/, 'must be keys of a phone pad: 0-9, * and #').max(64);
@@ -100,6 +101,16 @@ export function simulatorRoutes(sim: Simulator): Router {
   router.post('/calls/:sid/hangup', (req, res) => {
     sim.callerHangup(call(req.params.sid).sid);
     res.status(202).json({ ok: true });
+  });
+
+  // A live conference room (by name or CF sid): who is in it, held, muted, coaching; 404 once it has ended.
+  router.get('/conferences/:name', (req, res) => {
+    const room = sim.conference(req.params.name);
+    if (!room) throw Object.assign(new Error(`no live conference ${req.params.name}`), { status: 404 });
+    res.json({
+      ...room,
+      participants: room.participants.map((p) => ({ ...p, hears: sim.hears(room.sid, p.callSid) })),
+    });
   });
 
   return router;

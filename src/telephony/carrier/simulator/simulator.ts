@@ -1,10 +1,22 @@
 import { EventEmitter } from 'node:events';
 import twilio from 'twilio';
 import type { Logger } from 'pino';
-import { CallGone, type CallState, type Carrier, type PlaceCall } from '../carrier.ts';
+import {
+  CallGone,
+  type CallState,
+  type Carrier,
+  type NewParticipant,
+  type ParticipantChange,
+  type PlaceCall,
+  type RecordingAudio,
+  type RecordingChannels,
+} from '../carrier.ts';
 import { newSid, SimulatedCall, type Answer, type CallEvent } from './call.ts';
 import type { Leg } from './dial.ts';
 import { DEFAULT_PASSENGER, runOutbound, type PassengerScript, type PlacedCall } from './outbound.ts';
+import { runParticipant, targetOf } from './participant.ts';
+import { admit, ALL_ROOM_EVENTS, hears, newRoom, participant, snapshot, update, type ConferenceSnapshot, type Room } from './room.ts';
+import { Recordings, type SimulatedRecording } from './recording.ts';
 import { runCall } from './run.ts';
 import { ApplicationError, readTwiml, type Verb } from './twiml.ts';
 
@@ -20,13 +32,18 @@ export type SimulatorOptions = {
   now?: () => Date;
 };
 
+/** A leg the REST API dialled into a room, as the carrier took the request (`conferenceLegs`). */
+export type ConferenceLeg = NewParticipant & { sid: string; conference: string; at: number };
+
 /** Twilio's per-request limit: after this the caller hears an application error. */
 const WEBHOOK_TIMEOUT_MS = 15_000;
 
 /**
  * Twilio's part, played inside the hotline's process: places calls to our own webhooks with signed
- * requests, follows the TwiML, keeps a transcript of each call, rings agent legs, and takes the same REST
- * actions (redirect, hang up, place a call to a passenger: ./outbound.ts) as the real carrier.
+ * requests, follows the TwiML, keeps a transcript of each call, rings agent legs, keeps conference rooms
+ * (./room.ts), and takes the same REST actions (redirect, hang up, place a call to a passenger:
+ * ./outbound.ts; dial a participant into a room and hold, mute or coach one: ./participant.ts) as the real
+ * carrier.
  */
 export class Simulator implements Carrier {
   readonly kind = 'simulator';
@@ -44,6 +61,8 @@ export class Simulator implements Carrier {
   readonly outbound = new EventEmitter<{ placed: [PlacedCall, SimulatedCall] }>();
   /** Every call the hotline placed, in order, with the carrier's time of each (`at`, ms): pacing shows here. */
   readonly placed: PlacedCall[] = [];
+  /** Every leg the hotline dialled into a conference (`addParticipant`), in order: agents and numbers. */
+  readonly conferenceLegs: ConferenceLeg[] = [];
   /** How the next calls placed to each number are taken (see expectCall). */
   private readonly passengers = new Map<string, PassengerScript[]>();
   /** Told whenever a call is added, for long-polls on the list of calls. */
@@ -54,6 +73,10 @@ export class Simulator implements Carrier {
   private readonly calls = new Map<string, { call: SimulatedCall; done: Promise<void> }>();
   private readonly legs = new Map<string, { leg: Leg; call: SimulatedCall }>();
   private readonly queues = new Map<string, { sid: string; members: string[] }>();
+  /** The live conference rooms by name; an ended room leaves, and its name may start a new one. */
+  private readonly rooms = new Map<string, Room>();
+  /** Calls' recordings, live and finished, until deleted (./recording.ts). */
+  private readonly recordings = new Recordings(this);
 
   constructor(private readonly options: SimulatorOptions) {
     this.publicUrl = options.publicUrl.replace(/\/+$/, '');
@@ -168,6 +191,11 @@ export class Simulator implements Carrier {
 
   async hangup(callSid: string): Promise<void> {
     const leg = this.legs.get(callSid);
+    // A conference leg still ringing is cancelled, as Twilio cancels a call it has not connected.
+    if (leg?.leg.conference && leg.leg.state === 'ringing') {
+      leg.call.interrupt({ kind: 'hangup', by: 'api' });
+      return;
+    }
     if (leg) {
       this.setLeg(callSid, leg.leg.state, leg.leg.state === 'ringing' ? 'rejected' : 'hung-up');
       return;
@@ -180,9 +208,7 @@ export class Simulator implements Carrier {
    * rest arrives as webhooks (see ./outbound.ts). The passenger does what `expectCall` scripted for the number.
    */
   async placeCall(request: PlaceCall): Promise<{ sid: string }> {
-    const queue = this.passengers.get(request.to);
-    const script = queue?.shift() ?? DEFAULT_PASSENGER;
-    if (queue?.length === 0) this.passengers.delete(request.to);
+    const script = this.nextScript(request.to);
     const call = new SimulatedCall(newSid('CA'), request.from, request.to, [...(script.presses ?? [])], 'outbound-api');
     const placed: PlacedCall = { ...request, sid: call.sid, at: this.now().getTime() };
     this.placed.push(placed);
@@ -202,6 +228,113 @@ export class Simulator implements Carrier {
     const call = this.get(callSid);
     if (!call) return 'unknown';
     return call.ended || call.interruption?.kind === 'hangup' ? 'over' : 'live';
+  }
+
+  /**
+   * Dial a participant into a room, as Twilio's `participants.create`: answered at once with the new leg's
+   * sid, the rest arrives as webhooks (see ./participant.ts). `conference` is the room's name (the room is
+   * made if there is none) or the sid of a live room.
+   */
+  async addParticipant(conference: string, request: NewParticipant): Promise<{ callSid: string }> {
+    const target = targetOf(request.to);
+    if (!target) throw new SimulatorError(`cannot dial ${request.to}: neither client:<identity> nor a phone number`, 400);
+    const room = this.findRoom(conference) ?? (isRoomSid(conference) ? undefined : this.openRoom(conference));
+    if (!room) throw new SimulatorError(`no live conference ${conference}`, 404);
+    const to = 'client' in target ? `client:${target.client}` : target.number;
+    const call = new SimulatedCall(newSid('CA'), request.from, to, [], 'outbound-api');
+    const p = participant(call, 'client' in target ? 'client' : 'number', {
+      label: request.label || undefined,
+      muted: request.muted ?? false,
+      coaching: request.callSidToCoach !== undefined,
+      callSidToCoach: request.callSidToCoach,
+      startConferenceOnEnter: request.startConferenceOnEnter,
+      endConferenceOnExit: request.endConferenceOnExit,
+    });
+    admit(room, p, request.conferenceStatusCallback ? { url: request.conferenceStatusCallback, events: ALL_ROOM_EVENTS } : undefined);
+    this.conferenceLegs.push({ ...request, sid: call.sid, conference: room.name, at: this.now().getTime() });
+
+    let how: Parameters<typeof runParticipant>[4];
+    if ('client' in target) {
+      const caller = [...room.participants.values()].find((other) => other.kind === 'twiml');
+      const leg: Leg = {
+        sid: call.sid,
+        parentSid: caller?.callSid ?? call.sid,
+        client: target.client,
+        state: 'ringing',
+        statusCallback: request.statusCallback,
+        callbackEvents: new Set(['initiated', 'ringing', 'answered', 'completed']),
+        sequence: 0,
+        conference: room.name,
+        parameters: target.parameters,
+        from: request.from,
+      };
+      // Open now, so a softphone that looks (or a hangup) finds it before it is rung.
+      this.openLeg(leg, call);
+      how = { leg };
+    } else {
+      how = { script: this.nextScript(target.number) };
+    }
+    const done = runParticipant(this, room, p, request, how).catch((err: unknown) => {
+      this.log.error({ err, callSid: call.sid }, 'simulated conference participant failed');
+    });
+    this.keep(call, done);
+    return { callSid: call.sid };
+  }
+
+  /**
+   * Hold, mute or coach a participant of a live room (by name or sid), as Twilio's participant update; the
+   * room's callback hears of it. Throws CallGone when the call is not in that room (or the room is over).
+   */
+  async updateParticipant(conference: string, callSid: string, change: ParticipantChange): Promise<void> {
+    const room = this.findRoom(conference);
+    const p = room?.participants.get(callSid);
+    if (!room || !p) throw new CallGone(callSid, 'not in conference', true);
+    update(this, room, p, change);
+  }
+
+  /**
+   * Record a live call, as Twilio's `calls(CA).recordings.create` (see ./recording.ts). The call is not
+   * done (for `ended` and `close`) until its recording's last callback has been told.
+   */
+  async startRecording(callSid: string, options: { statusCallback: string; channels: RecordingChannels }): Promise<{ sid: string }> {
+    const call = this.liveForCarrier(callSid);
+    const { recording, finished } = this.recordings.start(call, options);
+    const entry = this.calls.get(callSid)!;
+    entry.done = Promise.all([entry.done, finished]).then(() => undefined);
+    return { sid: recording.sid };
+  }
+
+  async updateRecording(callSid: string, recordingSid: string, status: 'paused' | 'in-progress' | 'stopped'): Promise<void> {
+    this.recordings.update(this.get(callSid), recordingSid, status);
+  }
+
+  async deleteRecording(recordingSid: string): Promise<void> {
+    this.recordings.delete(recordingSid);
+  }
+
+  async fetchRecording(recordingSid: string): Promise<RecordingAudio> {
+    return this.recordings.audio(recordingSid);
+  }
+
+  /** A recording the carrier still has (live or finished, not deleted). */
+  recording(recordingSid: string): SimulatedRecording | undefined {
+    return this.recordings.get(recordingSid);
+  }
+
+  /** A call's recordings (the carrier's side: state, pauses, duration), in the order they started. */
+  recordingsOf(callSid: string): SimulatedRecording[] {
+    return this.recordings.ofCall(callSid);
+  }
+
+  /** The live room of that name (or sid): who is in it, and how; undefined once it has ended. */
+  conference(nameOrSid: string): ConferenceSnapshot | undefined {
+    const room = this.findRoom(nameOrSid);
+    return room && snapshot(room);
+  }
+
+  /** The participants `listenerCallSid` hears now in that room (see ./room.ts `hears`). */
+  hears(nameOrSid: string, listenerCallSid: string): string[] {
+    return hears(this.findRoom(nameOrSid), listenerCallSid);
   }
 
   /** Hang up every call and wait for their final status reports. */
@@ -263,24 +396,27 @@ export class Simulator implements Carrier {
     return this.queue(queue).sid;
   }
 
-  openLeg(leg: Leg): void {
-    this.legs.set(leg.sid, { leg, call: this.live(leg.parentSid) });
+  /** `call` is the one the leg's changes wake: the Dial's caller, or a conference leg's own call. */
+  openLeg(leg: Leg, call = this.live(leg.parentSid)): void {
+    this.legs.set(leg.sid, { leg, call });
   }
 
-  closeLeg(leg: Leg): void {
+  /** `reason`: why the leg ended, when what the agent did does not say (a conference leg's runner knows). */
+  closeLeg(leg: Leg, reason?: string): void {
     const entry = this.legs.get(leg.sid);
     this.legs.delete(leg.sid);
     const ending = this.legEndings.get(leg.sid);
     this.legEndings.delete(leg.sid);
     const interruption = entry?.call.interruption;
-    const reason =
+    const why =
       ending ??
+      reason ??
       (interruption?.kind === 'redirect'
         ? 'withdrawn'
         : interruption?.kind === 'hangup'
           ? interruption.by === 'caller' ? 'caller-hung-up' : 'hung-up'
           : leg.answeredAt ? 'completed' : 'no-answer');
-    this.rings.emit('ended', leg, reason);
+    this.rings.emit('ended', leg, why);
   }
 
   /** The agent legs ringing or connected now. */
@@ -288,9 +424,10 @@ export class Simulator implements Carrier {
     return [...this.legs.values()].map((entry) => entry.leg);
   }
 
-  /** The caller's call an open agent leg belongs to. */
+  /** The caller's call an open agent leg belongs to (a conference leg dialled into an empty room: its own). */
   callOfLeg(legSid: string): SimulatedCall | undefined {
-    return this.legs.get(legSid)?.call;
+    const entry = this.legs.get(legSid);
+    return entry && (this.get(entry.leg.parentSid) ?? entry.call);
   }
 
   ring(leg: Leg): void {
@@ -300,6 +437,34 @@ export class Simulator implements Carrier {
   private keep(call: SimulatedCall, done: Promise<void>): void {
     this.calls.set(call.sid, { call, done });
     this.added.emit('call', call);
+  }
+
+  /** The live room of that name, or a new one (`<Dial><Conference>` makes the room on first join). */
+  openRoom(name: string): Room {
+    let room = this.rooms.get(name);
+    if (!room) this.rooms.set(name, (room = newRoom(name)));
+    return room;
+  }
+
+  closeRoom(room: Room): void {
+    if (this.rooms.get(room.name) === room) this.rooms.delete(room.name);
+  }
+
+  get accountSid(): string {
+    return this.options.accountSid;
+  }
+
+  /** Twilio's REST API names a room by its friendly name or its sid. */
+  private findRoom(nameOrSid: string): Room | undefined {
+    return this.rooms.get(nameOrSid) ?? [...this.rooms.values()].find((room) => room.sid === nameOrSid);
+  }
+
+  /** How the passenger at `number` takes the next call to it (see expectCall). */
+  private nextScript(number: string): PassengerScript {
+    const queue = this.passengers.get(number);
+    const script = queue?.shift() ?? DEFAULT_PASSENGER;
+    if (queue?.length === 0) this.passengers.delete(number);
+    return script;
   }
 
   private queue(name: string) {
@@ -347,6 +512,10 @@ export class Simulator implements Carrier {
       throw new ApplicationError(`${url} could not be reached: ${(err as Error).message}`);
     }
   }
+}
+
+function isRoomSid(name: string): boolean {
+  return /^CF[0-9a-f]{32}$/.test(name);
 }
 
 /** A control request the simulator cannot carry out; `status` is the HTTP status to answer with. */
