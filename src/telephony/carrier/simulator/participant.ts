@@ -81,8 +81,9 @@ export async function runParticipant(
     room.delivered = room.delivered.then(() => answered);
     join(sim, room, p);
     call.record({ type: 'conference-joined', conference: room.name, ...(p.label ? { label: p.label } : {}) });
-    if (leg) caller?.record({ type: 'connected', client: leg.client, legSid: leg.sid });
     await answered;
+    // As <Dial><Client> does: the caller's transcript says connected once the hotline has heard the answer.
+    if (leg) caller?.record({ type: 'connected', client: leg.client, legSid: leg.sid });
     await onTheLine(sim, call, leg, how.script);
     leave(sim, room, p, 'participant_hung_up', 'completed');
   } catch (err) {
