@@ -191,6 +191,10 @@ export const offers = pgTable(
     consultStaffId: integer('consult_staff_id'),
     consultLegSid: text('consult_leg_sid'),
     consultStatus: text('consult_status').$type<'dialling' | 'talking'>(),
+    /** Or a department's number (cases.yaml `departments`), instead of a colleague. */
+    consultDepartment: text('consult_department'),
+    /** A blind transfer: the caller is handed over as soon as the colleague or department answers. */
+    consultBlind: boolean('consult_blind').notNull().default(false),
   },
   (t) => [
     uniqueIndex('offers_live_call_idx').on(t.callSid).where(sql`status in ('ringing', 'dialling', 'connected')`),

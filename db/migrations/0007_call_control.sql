@@ -35,6 +35,8 @@ ALTER TABLE "offers" ADD COLUMN "hold_seconds" real DEFAULT 0 NOT NULL;--> state
 ALTER TABLE "offers" ADD COLUMN "consult_staff_id" integer;--> statement-breakpoint
 ALTER TABLE "offers" ADD COLUMN "consult_leg_sid" text;--> statement-breakpoint
 ALTER TABLE "offers" ADD COLUMN "consult_status" text;--> statement-breakpoint
+ALTER TABLE "offers" ADD COLUMN "consult_department" text;--> statement-breakpoint
+ALTER TABLE "offers" ADD COLUMN "consult_blind" boolean DEFAULT false NOT NULL;--> statement-breakpoint
 CREATE UNIQUE INDEX "monitors_live_supervisor_idx" ON "monitors" USING btree ("supervisor_id") WHERE status in ('dialling', 'on');--> statement-breakpoint
 CREATE INDEX "monitors_offer_idx" ON "monitors" USING btree ("offer_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "recordings_offer_idx" ON "recordings" USING btree ("offer_id");--> statement-breakpoint

@@ -34,46 +34,44 @@ async function conversationOf(h: Hotline, staffId: number): Promise<Offer & { ca
   return offer as Offer & { callSid: string; conference: string; conferenceSid: string; legSid: string };
 }
 
+/** Whom the agent calls in: a colleague by employee number, or a department by its key in cases.yaml. */
+export type ConsultTarget = { agent: string } | { department: string };
+
+/** Where the consult's leg reports, and what the held caller hears. */
+export type ConsultUrls = { legCallback: (offerId: number) => string; holdUrl: (queue: string) => string };
+
 /**
- * Hold the caller and dial the colleague with employee number `colleagueNo` into the room. They must be
- * available. `legCallback` is where their leg reports; `holdUrl` what the caller hears meanwhile.
+ * Hold the caller and dial the target into the room: a colleague (who must be available, and is reserved
+ * meanwhile) or a department's number. `blind`: the caller is handed over as soon as the target answers,
+ * without the agent talking to them first (a blind transfer to a person or a department).
  */
-export async function consult(
-  h: Hotline,
-  staffId: number,
-  colleagueNo: string,
-  urls: { legCallback: (offerId: number) => string; holdUrl: (queue: string) => string },
-): Promise<{ offerId: number; status: 'dialling' }> {
+export async function consult(h: Hotline, staffId: number, target: ConsultTarget, urls: ConsultUrls, blind = false): Promise<{ offerId: number; status: 'dialling' }> {
   const db = h.database.db;
   const offer = await conversationOf(h, staffId);
   if (offer.consultStatus) throw new Refused('you are already consulting a colleague', 409);
-  const [colleague] = await db
-    .select({ id: staff.id, employeeNo: staff.employeeNo })
-    .from(staff)
-    .where(and(eq(staff.employeeNo, colleagueNo), inArray(staff.role, ['agent', 'supervisor']), eq(staff.disabled, false)));
-  if (!colleague) throw new Refused(`no agent or supervisor has employee number ${colleagueNo}`, 404, 'agent');
-  if (colleague.id === staffId) throw new Refused('you cannot consult yourself', 409, 'agent');
+  const whom = 'agent' in target ? await colleagueOf(h, staffId, target.agent) : departmentOf(h, target.department);
   const now = h.now();
   await db.transaction(async (tx) => {
     const [mine] = await tx
       .update(offers)
-      .set({ consultStaffId: colleague.id, consultStatus: 'dialling' })
+      .set({ consultStaffId: whom.staffId, consultDepartment: whom.department, consultBlind: blind, consultStatus: 'dialling' })
       .where(and(eq(offers.id, offer.id), eq(offers.status, 'connected'), isNull(offers.consultStatus)))
       .returning({ id: offers.id });
     if (!mine) throw new Refused('you are already consulting a colleague', 409);
+    if (whom.staffId === null) return;
     const [free] = await tx
       .update(agents)
       .set({ presence: 'ringing', since: now })
-      .where(and(eq(agents.staffId, colleague.id), eq(agents.presence, 'available')))
+      .where(and(eq(agents.staffId, whom.staffId), eq(agents.presence, 'available')))
       .returning({ staffId: agents.staffId });
     // Thrown inside the transaction: the offer is left as it was.
-    if (!free) throw new Refused(`${colleagueNo} is not available`, 409, 'agent');
+    if (!free) throw new Refused(`${'agent' in target ? target.agent : ''} is not available`, 409, 'agent');
   });
-  h.bus.emit('presence', { staffId: colleague.id, presence: 'ringing', reason: null });
+  if (whom.staffId !== null) h.bus.emit('presence', { staffId: whom.staffId, presence: 'ringing', reason: null });
   try {
     await holdCaller(h, staffId, true, urls.holdUrl);
     const { callSid: legSid } = await h.carrier.addParticipant(offer.conference, {
-      to: `client:${clientIdentity(colleague.employeeNo)}?consult=${offer.id}`,
+      to: whom.to(offer.id),
       from: h.config.twilio.callerId,
       label: CONSULT_LABEL,
       statusCallback: urls.legCallback(offer.id),
@@ -81,25 +79,45 @@ export async function consult(
       startConferenceOnEnter: true,
       endConferenceOnExit: false,
     });
-    await db.update(offers).set({ consultLegSid: legSid }).where(and(eq(offers.id, offer.id), eq(offers.consultStaffId, colleague.id)));
+    await db.update(offers).set({ consultLegSid: legSid }).where(and(eq(offers.id, offer.id), eq(offers.consultStatus, 'dialling')));
   } catch (err) {
-    // The caller is not left on hold for a colleague who will not come.
-    await consultOver(h, offer.id, 'carrier-failed');
-    await holdCaller(h, staffId, false, urls.holdUrl).catch(() => undefined);
+    // The caller is not left on hold for someone who will not come.
+    await consultOver(h, offer.id, 'carrier-failed', urls.holdUrl);
     if (err instanceof Refused) throw err;
     h.log.warn({ offerId: offer.id, err: (err as Error).message }, 'could not dial the colleague in');
     throw new Refused('the carrier could not dial your colleague; you are back with the caller', 502);
   }
-  await told(h, offer, 'call.consult-dialled', { colleagueId: colleague.id });
+  await told(h, offer, 'call.consult-dialled', { colleagueId: whom.staffId, department: whom.department, blind });
   return { offerId: offer.id, status: 'dialling' };
 }
 
+type Whom = { staffId: number | null; department: string | null; to: (offerId: number) => string };
+
+async function colleagueOf(h: Hotline, staffId: number, employeeNo: string): Promise<Whom> {
+  const [colleague] = await h.database.db
+    .select({ id: staff.id })
+    .from(staff)
+    .where(and(eq(staff.employeeNo, employeeNo), inArray(staff.role, ['agent', 'supervisor']), eq(staff.disabled, false)));
+  if (!colleague) throw new Refused(`no agent or supervisor has employee number ${employeeNo}`, 404, 'agent');
+  if (colleague.id === staffId) throw new Refused('you cannot consult yourself', 409, 'agent');
+  return { staffId: colleague.id, department: null, to: (offerId) => `client:${clientIdentity(employeeNo)}?consult=${offerId}` };
+}
+
+function departmentOf(h: Hotline, key: string): Whom {
+  const phone = h.cases.departments.get(key)?.phone;
+  if (!phone) {
+    const reachable = [...h.cases.departments].filter(([, d]) => d.phone).map(([k]) => k);
+    throw new Refused(`department must be one of: ${reachable.join(', ')}`, 400, 'department');
+  }
+  return { staffId: null, department: key, to: () => phone };
+}
+
 /**
- * The colleague's leg's status callback. Answered: they talk with the agent. Over: the consult ends (the agent
- * still has the caller on hold), unless the colleague had been handed the caller: then it is their own
- * conversation's leg that ended.
+ * The colleague's (or department's) leg's status callback. Answered: they talk with the agent (or, blind, are
+ * handed the caller at once). Over: the consult ends and the caller is back with the agent, unless the
+ * colleague had been handed the caller: then it is their own conversation's leg that ended.
  */
-export async function consultLegProgress(h: Hotline, offerId: number, leg: { sid: string; status: string; at: Date }): Promise<void> {
+export async function consultLegProgress(h: Hotline, offerId: number, leg: { sid: string; status: string; at: Date }, holdUrl: (queue: string) => string): Promise<void> {
   const [handedOver] = await h.database.db
     .select({ id: offers.id })
     .from(offers)
@@ -111,13 +129,17 @@ export async function consultLegProgress(h: Hotline, offerId: number, leg: { sid
       .set({ consultStatus: 'talking' })
       .where(and(eq(offers.id, offerId), eq(offers.consultStatus, 'dialling')))
       .returning();
-    if (!talking?.consultStaffId) return;
-    await h.database.db.update(agents).set({ presence: 'on-call', since: leg.at }).where(eq(agents.staffId, talking.consultStaffId));
-    h.bus.emit('presence', { staffId: talking.consultStaffId, presence: 'on-call', reason: null });
-    await told(h, talking, 'call.consult-answered', { colleagueId: talking.consultStaffId });
+    if (!talking) return;
+    if (talking.consultStaffId !== null) {
+      await h.database.db.update(agents).set({ presence: 'on-call', since: leg.at }).where(eq(agents.staffId, talking.consultStaffId));
+      h.bus.emit('presence', { staffId: talking.consultStaffId, presence: 'on-call', reason: null });
+    }
+    await told(h, talking, 'call.consult-answered', { colleagueId: talking.consultStaffId, department: talking.consultDepartment });
+    // Blind: nobody waits for the agent to introduce the caller.
+    if (talking.consultBlind) await completeConsult(h, talking.staffId).catch((err: unknown) => h.log.warn({ offerId, err: (err as Error).message }, 'blind transfer not completed'));
     return;
   }
-  if (['completed', 'busy', 'no-answer', 'failed', 'canceled'].includes(leg.status)) await consultOver(h, offerId, leg.status, leg.sid);
+  if (['completed', 'busy', 'no-answer', 'failed', 'canceled'].includes(leg.status)) await consultOver(h, offerId, leg.status, holdUrl, leg.sid);
 }
 
 /**
@@ -127,8 +149,7 @@ export async function consultLegProgress(h: Hotline, offerId: number, leg: { sid
 export async function returnToCaller(h: Hotline, staffId: number, holdUrl: (queue: string) => string): Promise<{ offerId: number }> {
   const offer = await conversationOf(h, staffId);
   if (offer.consultLegSid) await h.carrier.hangup(offer.consultLegSid).catch(() => undefined);
-  await consultOver(h, offer.id, 'returned');
-  await holdCaller(h, staffId, false, holdUrl);
+  await consultOver(h, offer.id, 'returned', holdUrl);
   return { offerId: offer.id };
 }
 
@@ -139,7 +160,7 @@ export async function returnToCaller(h: Hotline, staffId: number, holdUrl: (queu
  */
 export async function completeConsult(h: Hotline, staffId: number): Promise<{ offerId: number }> {
   const offer = await conversationOf(h, staffId);
-  if (offer.consultStatus !== 'talking' || !offer.consultLegSid || !offer.consultStaffId) throw new Refused('your colleague is not on the line yet', 409);
+  if (offer.consultStatus !== 'talking' || !offer.consultLegSid) throw new Refused('your colleague is not on the line yet', 409);
   const colleagueId = offer.consultStaffId;
   const colleagueLeg = offer.consultLegSid;
   try {
@@ -152,6 +173,15 @@ export async function completeConsult(h: Hotline, staffId: number): Promise<{ of
   }
   const now = h.now();
   await conversationEnded(h, offer.id, now, 'transferred');
+  if (colleagueId === null) {
+    // A department: the caller talks with them in the room, beyond the hotline's conversations.
+    await h.database.db.transaction(async (tx) => {
+      await tx.update(offers).set({ consultStaffId: null, consultLegSid: null, consultStatus: null }).where(eq(offers.id, offer.id));
+      await appendEvents(tx, offer.callSid, [{ type: 'call.transferred', data: { offerId: offer.id, staffId, toDepartment: offer.consultDepartment, warm: !offer.consultBlind } }], now);
+    });
+    await h.carrier.hangup(offer.legSid).catch(() => undefined);
+    return { offerId: offer.id };
+  }
   const [next] = await h.database.db.transaction(async (tx) => {
     await tx.update(offers).set({ consultStaffId: null, consultLegSid: null, consultStatus: null }).where(eq(offers.id, offer.id));
     const created = await tx
@@ -170,7 +200,7 @@ export async function completeConsult(h: Hotline, staffId: number): Promise<{ of
       })
       .returning();
     await tx.update(calls).set({ status: 'connected', agentId: colleagueId }).where(and(eq(calls.sid, offer.callSid), eq(calls.status, 'closing')));
-    await appendEvents(tx, offer.callSid, [{ type: 'call.transferred', data: { offerId: offer.id, staffId, toStaffId: colleagueId, toOfferId: created[0]!.id, warm: true } }], now);
+    await appendEvents(tx, offer.callSid, [{ type: 'call.transferred', data: { offerId: offer.id, staffId, toStaffId: colleagueId, toOfferId: created[0]!.id, warm: !offer.consultBlind } }], now);
     return created;
   });
   await h.carrier.hangup(offer.legSid).catch(() => undefined);
@@ -185,24 +215,30 @@ export async function completeConsult(h: Hotline, staffId: number): Promise<{ of
   return { offerId: next!.id };
 }
 
-/** The consult is over without a handover: the colleague is free again, and the agent's offer forgets them. */
-async function consultOver(h: Hotline, offerId: number, reason: string, legSid?: string): Promise<void> {
+/**
+ * The consult is over without a handover: a colleague is free again, the agent's offer forgets the consult,
+ * and the caller is back with the agent (off hold). `legSid`: only if it is still that leg's consult.
+ */
+async function consultOver(h: Hotline, offerId: number, reason: string, holdUrl: (queue: string) => string, legSid?: string): Promise<void> {
   const [before] = await h.database.db.select().from(offers).where(eq(offers.id, offerId));
-  if (!before?.consultStaffId || (legSid && before.consultLegSid && before.consultLegSid !== legSid)) return;
-  const colleagueId = before.consultStaffId;
+  if (!before?.consultStatus || (legSid && before.consultLegSid && before.consultLegSid !== legSid)) return;
   const [cleared] = await h.database.db
     .update(offers)
-    .set({ consultStaffId: null, consultLegSid: null, consultStatus: null })
-    .where(and(eq(offers.id, offerId), eq(offers.consultStaffId, colleagueId)))
+    .set({ consultStaffId: null, consultDepartment: null, consultLegSid: null, consultStatus: null, consultBlind: false })
+    .where(and(eq(offers.id, offerId), eq(offers.consultStatus, before.consultStatus)))
     .returning();
   if (!cleared) return;
-  const now = h.now();
-  await h.database.db
-    .update(agents)
-    .set({ presence: 'available', since: now, idleSince: now })
-    .where(and(eq(agents.staffId, colleagueId), inArray(agents.presence, ['ringing', 'on-call'])));
-  h.bus.emit('presence', { staffId: colleagueId, presence: 'available', reason: null });
-  await told(h, before, 'call.consult-ended', { colleagueId, reason });
+  const colleagueId = before.consultStaffId;
+  if (colleagueId !== null) {
+    const now = h.now();
+    await h.database.db
+      .update(agents)
+      .set({ presence: 'available', since: now, idleSince: now })
+      .where(and(eq(agents.staffId, colleagueId), inArray(agents.presence, ['ringing', 'on-call'])));
+    h.bus.emit('presence', { staffId: colleagueId, presence: 'available', reason: null });
+  }
+  await told(h, before, 'call.consult-ended', { colleagueId, department: before.consultDepartment, reason });
+  await holdCaller(h, before.staffId, false, holdUrl).catch((err: unknown) => h.log.warn({ offerId, err: (err as Error).message }, 'could not take the caller off hold'));
 }
 
 async function told(h: Hotline, offer: Offer, type: string, data: Record<string, unknown>): Promise<void> {

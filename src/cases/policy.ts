@@ -30,7 +30,7 @@ export type TypePolicy = {
 };
 export type CasePolicy = {
   calendars: ReadonlyMap<string, Calendar>;
-  departments: ReadonlyMap<string, { name: string; supervisor: string | undefined }>;
+  departments: ReadonlyMap<string, { name: string; supervisor: string | undefined; phone: string | undefined }>;
   remindAt: number;
   managerAt: number;
   reopenWithin: Span;
@@ -69,7 +69,15 @@ const typeSchema = z.strictObject({
 });
 const fileSchema = z.strictObject({
   calendars: z.record(name, calendarSchema),
-  departments: z.record(name, z.strictObject({ name: z.string().min(1), supervisor: z.string().regex(/^\d{3,10}$/, 'must be an employee number').optional() })),
+  departments: z.record(
+    name,
+    z.strictObject({
+      name: z.string().min(1),
+      supervisor: z.string().regex(/^\d{3,10}$/, 'must be an employee number').optional(),
+      /** Where an agent can pass a caller to the department (src/acd/consult.ts). */
+      phone: z.string().regex(/^\+[1-9][0-9]{5,14}$/, 'must be a phone number in E.164 form such as +862150001234').optional(),
+    }),
+  ),
   escalation: z.strictObject({ remindAt: z.number().gt(0).lt(1).default(0.75), managerAt: z.number().gt(1).default(1.5) }),
   reopenWithin: span,
   types: z.strictObject(Object.fromEntries(CASE_TYPES.map((t) => [t, typeSchema])) as Record<CaseType, typeof typeSchema>),
@@ -110,7 +118,7 @@ export function parseCasePolicy(path: string, text: string, timeZone: string): C
   }
   return {
     calendars,
-    departments: new Map(Object.entries(file.departments).map(([key, d]) => [key, { name: d.name, supervisor: d.supervisor }])),
+    departments: new Map(Object.entries(file.departments).map(([key, d]) => [key, { name: d.name, supervisor: d.supervisor, phone: d.phone }])),
     remindAt: file.escalation.remindAt,
     managerAt: file.escalation.managerAt,
     reopenWithin: file.reopenWithin,

@@ -1,6 +1,6 @@
 import express, { type Response, type Router } from 'express';
 import { z } from 'zod';
-import { completeConsult, consult, returnToCaller } from '../acd/consult.ts';
+import { completeConsult, consult, returnToCaller, type ConsultTarget } from '../acd/consult.ts';
 import { holdCaller, Refused } from '../acd/conversation.ts';
 import { monitor, stopMonitoring } from '../acd/monitor.ts';
 import { clientIdentity } from '../acd/placement.ts';
@@ -22,13 +22,25 @@ export type SoftphoneSettings = {
   standardRings: number;
   /** The queues a caller can be passed to (POST /api/softphone/transfer). */
   queues: string[];
+  /** The departments a caller can be passed to by phone (cases.yaml), by key, with their names. */
+  departments: Array<{ key: string; name: string }>;
   current: CurrentCall | null;
 };
 
 const holdBody = z.strictObject({ on: z.boolean({ error: 'on must be true (hold) or false (resume)' }) });
-const transferBody = z.strictObject({ queue: z.string({ error: 'queue must be the name of a queue' }) });
 const employeeNo = z.string({ error: "agent must be the agent's employee number" }).regex(/^\d{3,10}$/, "agent must be the agent's employee number");
-const consultBody = z.strictObject({ agent: employeeNo });
+const department = z.string({ error: 'department must be the name of a department' }).regex(/^[a-z][a-z0-9-]*$/, 'department must be the name of a department');
+/** Exactly one of `keys` is given; the message names them, and the first is the field at fault. */
+const oneOf = <K extends string>(...keys: K[]): [(body: Partial<Record<K, unknown>>) => boolean, { message: string; path: string[] }] => [
+  (body) => keys.filter((k) => body[k] !== undefined).length === 1,
+  { message: `say exactly one of ${keys.join(', ')}`, path: [keys[0]!] },
+];
+const transferBody = z
+  .strictObject({ queue: z.string({ error: 'queue must be the name of a queue' }).optional(), agent: employeeNo.optional(), department: department.optional() })
+  .refine(...oneOf('queue', 'agent', 'department'));
+const consultBody = z.strictObject({ agent: employeeNo.optional(), department: department.optional() }).refine(...oneOf('agent', 'department'));
+/** A colleague or a department, as the body names it. */
+const targetOf = (b: { agent?: string | undefined; department?: string | undefined }): ConsultTarget => (b.agent !== undefined ? { agent: b.agent } : { department: b.department! });
 const monitorBody = z.strictObject({
   agent: employeeNo,
   mode: z.enum(['listen', 'whisper', 'barge'], { error: 'mode must be listen, whisper or barge' }),
@@ -38,7 +50,8 @@ const monitorBody = z.strictObject({
  * GET /api/softphone (mounted under /api): what the agent page needs to set up its phone (which carrier,
  * the identity it is rung at, the ring cadence and limits) and the call it should be showing.
  * POST /api/softphone/hold `{ on }`: put the caller of the agent's conversation on hold, or take them off.
- * POST /api/softphone/transfer `{ queue }`: pass the caller to another queue, their place in line kept.
+ * POST /api/softphone/transfer `{ queue }`: pass the caller to another queue, their place in line kept; or
+ * `{ agent }` / `{ department }`: to a colleague or a department's number, handed over once they answer.
  */
 export function softphoneRoutes(h: Hotline): Router {
   const router = express.Router();
@@ -51,6 +64,7 @@ export function softphoneRoutes(h: Hotline): Router {
       offerRingLimit: h.config.offerRingLimit,
       standardRings: THREE_RING_STANDARD,
       queues: [...h.queues.keys()],
+      departments: [...h.cases.departments].filter(([, d]) => d.phone).map(([key, d]) => ({ key, name: d.name })),
       current: await currentCall(h, me.id),
     };
     res.set('Cache-Control', 'no-store').json(settings);
@@ -64,9 +78,12 @@ export function softphoneRoutes(h: Hotline): Router {
       });
     });
   control('/softphone/hold', holdBody, (staffId, { on }) => holdCaller(h, staffId, on, webhooks(h).urls.holdMusic));
-  control('/softphone/transfer', transferBody, (staffId, { queue }) => transferToQueue(h, staffId, queue, webhooks(h).urls.transfer));
   const consultUrls = () => ({ legCallback: webhooks(h).urls.consultLeg, holdUrl: webhooks(h).urls.holdMusic });
-  control('/softphone/consult', consultBody, (staffId, { agent }) => consult(h, staffId, agent, consultUrls()));
+  // To a queue the caller waits again; to a colleague or a department they are handed over once they answer.
+  control('/softphone/transfer', transferBody, (staffId, b) =>
+    b.queue !== undefined ? transferToQueue(h, staffId, b.queue, webhooks(h).urls.transfer) : consult(h, staffId, targetOf(b), consultUrls(), true),
+  );
+  control('/softphone/consult', consultBody, (staffId, b) => consult(h, staffId, targetOf(b), consultUrls()));
   control('/softphone/consult/complete', z.looseObject({}), (staffId) => completeConsult(h, staffId));
   control('/softphone/consult/return', z.looseObject({}), (staffId) => returnToCaller(h, staffId, webhooks(h).urls.holdMusic));
   // Supervisors: they have a softphone to be dialled into the call with.

@@ -99,7 +99,7 @@ export function connectWebhooks(router: Router, w: Webhooks): void {
   router.post('/consult-leg', recording(h, 'consult leg callback', async (req) => {
     const p = parseParams(statusParams, req.body);
     const { offer } = parseParams(offerQuery, req.query);
-    await consultLegProgress(h, offer, { sid: p.CallSid, status: p.CallStatus, at: eventTime(p.Timestamp, h.now()) });
+    await consultLegProgress(h, offer, { sid: p.CallSid, status: p.CallStatus, at: eventTime(p.Timestamp, h.now()) }, w.urls.holdMusic);
   }));
 
   router.post('/monitor-leg', recording(h, 'monitor leg callback', async (req) => {

@@ -284,3 +284,51 @@ describe('consulting a colleague', () => {
     expect(sim().hears(room(call.sid), call.sid)).toEqual([leg.sid]);
   });
 });
+
+describe('passing the caller to a person or a department, blind', () => {
+  const STATION = '+862150001001'; // cases.yaml: departments.station.phone
+
+  it('to a department\'s number: the caller waits on hold until it answers, then talks with it; the agent wraps up', async () => {
+    sim().expectCall(STATION, { answer: 'human' });
+    const { token, call, id } = await floor.onCall('1001');
+    expect(await api('POST', '/softphone/transfer', token, { department: 'station' })).toMatchObject({ status: 200, body: { status: 'dialling' } });
+    const [offer] = await eventually(() => offersFor(h(), call.sid), ([o]) => o?.endReason === 'transferred', 'handed to the station');
+    expect(offer).toMatchObject({ status: 'completed', consultStatus: null });
+    const station = sim().conference(room(call.sid))!.participants.find((p) => p.label === 'consult')!;
+    expect(sim().conferenceLegs.find((l) => l.sid === station.callSid)).toMatchObject({ to: STATION });
+    expect(sim().hears(room(call.sid), call.sid)).toEqual([station.callSid]);
+    expect(await presence(h(), id)).toMatchObject({ presence: 'wrap-up' });
+    expect((await eventsOf(call.sid)).find((e) => e.type === 'call.transferred')?.data).toMatchObject({ toDepartment: 'station', warm: false });
+  });
+
+  it('to a department that is busy: the caller is back with the agent, off hold', async () => {
+    sim().expectCall(STATION, { answer: 'busy' });
+    const { token, call, leg } = await floor.onCall('1001');
+    await api('POST', '/softphone/transfer', token, { department: 'station' });
+    await eventually(async () => (await eventsOf(call.sid)).map((e) => e.type), (t) => t.includes('call.consult-ended'), 'the attempt over');
+    await eventually(async () => sim().hears(room(call.sid), call.sid), (heard) => heard.length === 1 && heard[0] === leg.sid, 'caller back with the agent');
+    expect((await offersFor(h(), call.sid))[0]).toMatchObject({ status: 'connected', holdStartedAt: null, consultStatus: null });
+  });
+
+  it('to a named colleague: once they answer, the conversation is theirs', async () => {
+    const { token, call } = await floor.onCall('1001');
+    const colleague = await agentOnFloor(h(), '1002', { luggage: 1 });
+    const rung = nextRingFor(sim(), 'agent_1002');
+    await api('POST', '/softphone/transfer', token, { agent: '1002' });
+    sim().answer((await rung).sid);
+    const [, theirs] = await eventually(() => offersFor(h(), call.sid), (o) => o[1]?.status === 'connected', 'the colleague has the caller');
+    expect(theirs).toMatchObject({ staffId: colleague.id });
+    expect((await eventsOf(call.sid)).find((e) => e.type === 'call.transferred')?.data).toMatchObject({ toStaffId: colleague.id, warm: false });
+  });
+
+  it('is refused for a department without a number, and for a body naming two targets', async () => {
+    const { token } = await floor.onCall('1001');
+    const noPhone = await api('POST', '/softphone/transfer', token, { department: 'ticketing' });
+    expect(noPhone).toMatchObject({ status: 400, body: { field: 'department' } });
+    expect(noPhone.body.error).toMatch(/^department must be one of: station, train-crew/);
+    expect(await api('POST', '/softphone/transfer', token, { queue: 'luggage', agent: '1002' })).toEqual({
+      status: 400,
+      body: { error: 'say exactly one of queue, agent, department', field: 'queue' },
+    });
+  });
+});

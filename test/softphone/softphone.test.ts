@@ -21,6 +21,12 @@ describe('GET /api/softphone', () => {
         offerRingLimit: 4,
         standardRings: 3,
         queues: ['tickets', 'luggage', 'lost-and-found', 'complaints', 'general'],
+        departments: [
+          { key: 'station', name: '車站 Station services' },
+          { key: 'train-crew', name: '列車乘務 Train crew' },
+          { key: 'luggage-office', name: '行李房 Luggage office' },
+          { key: 'lost-and-found', name: '失物招領 Lost and found' },
+        ],
         current: null,
       },
     });

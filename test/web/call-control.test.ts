@@ -35,7 +35,7 @@ describe('the agent on a call', () => {
     await page.locator('[data-testid="hold"][aria-pressed="false"]').waitFor();
     expect(sim().conference(room)!.participants.find((p) => p.callSid === call.sid)).toMatchObject({ hold: false });
 
-    await page.selectOption('[data-testid="transfer-queue"]', 'luggage');
+    await page.selectOption('[data-testid="transfer-queue"]', 'queue:luggage');
     await screenshot(page, 'agent-transfer');
     await page.click('[data-testid="transfer"]');
     const notice = await nextEvent(call, 'say', (await nextEvent(call, 'conference-left')).n);

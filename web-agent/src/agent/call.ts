@@ -41,7 +41,7 @@ export function callPanel(
   callerLanguage: string,
   employeeNo: string,
   report: (err: unknown) => void,
-  options: { callbackReference?: string | undefined; queues: string[] },
+  options: { callbackReference?: string | undefined; queues: string[]; departments: Array<{ key: string; name: string }> },
 ) {
   const { callbackReference } = options;
   const timer = el('output', { 'data-testid': 'call-timer', 'data-seconds': 0 }, '00:00');
@@ -51,7 +51,13 @@ export function callPanel(
   const recording = tr.label(el('button', { type: 'button', 'data-testid': 'pause-recording', 'aria-pressed': 'false', hidden: true }), 'pauseRecording');
   const recordingNote = tr.label(el('p', { class: 'recording', 'data-testid': 'recording-state', hidden: true }), 'recordingOn');
   const controls = el('div', { class: 'controls' }, hangup, mute, hold, recording);
-  const target = el('select', { 'data-testid': 'transfer-queue' }, ...options.queues.map((q) => tr.label(el('option', { value: q }), known(`queue.${q}`))));
+  // Another queue (the caller waits again, their place kept) or a department's number (handed over on answer).
+  const target = el(
+    'select',
+    { 'data-testid': 'transfer-queue' },
+    el('optgroup', { label: tr.t('queues') }, ...options.queues.map((q) => tr.label(el('option', { value: `queue:${q}` }), known(`queue.${q}`)))),
+    el('optgroup', { label: tr.t('departments') }, ...options.departments.map((d) => el('option', { value: `department:${d.key}` }, d.name))),
+  );
   const transfer = tr.label(el('button', { type: 'button', 'data-testid': 'transfer' }), 'transfer');
   const transferring = el('div', { class: 'controls transfer', hidden: callbackReference !== undefined || options.queues.length === 0 }, tr.label(el('label'), 'transferTo'), target, transfer);
   // Warm: hold the caller and call a colleague in; then hand the caller over or go back to them.
@@ -142,7 +148,8 @@ export function callPanel(
   // Blind: the caller leaves for the queue at once, and the conversation ends here (the `ended` event).
   transfer.addEventListener('click', () => {
     transfer.disabled = true;
-    api('/api/softphone/transfer', { method: 'POST', body: { queue: target.value } }).catch((err: unknown) => {
+    const [kind, name] = target.value.split(':') as ['queue' | 'department', string];
+    api('/api/softphone/transfer', { method: 'POST', body: { [kind]: name } }).catch((err: unknown) => {
       transfer.disabled = false;
       report(err);
     });

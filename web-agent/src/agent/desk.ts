@@ -21,7 +21,7 @@ type Ack = { ok: true; presence?: string } | { ok: false; error: string; field?:
 type Status = 'ringing' | 'dialling' | 'connected' | 'wrap-up' | 'done';
 
 /** Used when GET /api/softphone cannot answer: the hotline's defaults. */
-const FALLBACK: Softphone = { carrier: 'simulator', identity: '', ringCycleSeconds: 5, offerRingLimit: 4, standardRings: 3, queues: [], current: null };
+const FALLBACK: Softphone = { carrier: 'simulator', identity: '', ringCycleSeconds: 5, offerRingLimit: 4, standardRings: 3, queues: [], departments: [], current: null };
 const LONGEST_CALL_MS = 12 * 3600_000;
 
 /**
@@ -142,7 +142,11 @@ export async function openDesk(root: HTMLElement, session: Session): Promise<voi
     const offerButtons = el('div', { class: 'controls offer-buttons' }, answer, reject);
     const ringing = el('section', { class: 'ringing card' }, tr.label(el('h2'), 'incoming'), ring.element, offerButtons);
     const card = callback ? callbackPanel(callback, ring.element) : undefined;
-    const call = callPanel(pop.language, staff.employeeNo, report, { callbackReference: callback?.reference, queues: settings.queues.filter((q) => q !== pop.queue) });
+    const call = callPanel(pop.language, staff.employeeNo, report, {
+      callbackReference: callback?.reference,
+      queues: settings.queues.filter((q) => q !== pop.queue),
+      departments: settings.departments,
+    });
     const save = (notes: NotesInput & { callSid: string }) => ask<SaveAck>('notes', notes);
     const notes = notesForm(() => pop.callSid, save, () => socket.connected, report, clearError);
     notes.fill({ trainNumber: pop.answers['trainNumber'] ?? '' });
