@@ -70,6 +70,7 @@ export async function consult(h: Hotline, staffId: number, target: ConsultTarget
   if (whom.staffId !== null) h.bus.emit('presence', { staffId: whom.staffId, presence: 'ringing', reason: null });
   try {
     await holdCaller(h, staffId, true, urls.holdUrl);
+    await told(h, offer, 'call.consult-dialled', { colleagueId: whom.staffId, department: whom.department, blind });
     const { callSid: legSid } = await h.carrier.addParticipant(offer.conference, {
       to: whom.to(offer.id),
       from: h.config.twilio.callerId,
@@ -87,7 +88,6 @@ export async function consult(h: Hotline, staffId: number, target: ConsultTarget
     h.log.warn({ offerId: offer.id, err: (err as Error).message }, 'could not dial the colleague in');
     throw new Refused('the carrier could not dial your colleague; you are back with the caller', 502);
   }
-  await told(h, offer, 'call.consult-dialled', { colleagueId: whom.staffId, department: whom.department, blind });
   return { offerId: offer.id, status: 'dialling' };
 }
 
@@ -237,8 +237,9 @@ async function consultOver(h: Hotline, offerId: number, reason: string, holdUrl:
       .where(and(eq(agents.staffId, colleagueId), inArray(agents.presence, ['ringing', 'on-call'])));
     h.bus.emit('presence', { staffId: colleagueId, presence: 'available', reason: null });
   }
-  await told(h, before, 'call.consult-ended', { colleagueId, department: before.consultDepartment, reason });
+  // The caller is back with the agent before the consult is told over.
   await holdCaller(h, before.staffId, false, holdUrl).catch((err: unknown) => h.log.warn({ offerId, err: (err as Error).message }, 'could not take the caller off hold'));
+  await told(h, before, 'call.consult-ended', { colleagueId, department: before.consultDepartment, reason });
 }
 
 async function told(h: Hotline, offer: Offer, type: string, data: Record<string, unknown>): Promise<void> {
