@@ -148,8 +148,11 @@ export async function consultLegProgress(h: Hotline, offerId: number, leg: { sid
  */
 export async function returnToCaller(h: Hotline, staffId: number, holdUrl: (queue: string) => string): Promise<{ offerId: number }> {
   const offer = await conversationOf(h, staffId);
-  if (offer.consultLegSid) await h.carrier.hangup(offer.consultLegSid).catch(() => undefined);
+  // Over first, then the colleague's leg hung up: its callback then finds no consult to end again.
   await consultOver(h, offer.id, 'returned', holdUrl);
+  if (offer.consultLegSid) await h.carrier.hangup(offer.consultLegSid).catch(() => undefined);
+  // Whoever ended the consult, the agent's answer comes with the caller off hold.
+  await holdCaller(h, staffId, false, holdUrl);
   return { offerId: offer.id };
 }
 

@@ -67,8 +67,10 @@ describe('50 callers and 8 agents', () => {
             hotline.sim.answer(leg.sid);
             await new Promise((r) => setTimeout(r, 5 + (n % 4) * 5));
             await hotline.sim.hangup(leg.sid);
-            // The caller then rates the call and says it was solved (typed ahead of the survey's questions).
-            hotline.sim.press(leg.parentSid, `${1 + (n % 5)}1`);
+            // The caller then rates the call and says it was solved (typed ahead of the survey's questions). The
+            // caller is the offer's: the agent may have answered before the caller was back in the room.
+            const [offer] = await h.database.db.select({ callSid: offers.callSid }).from(offers).where(eq(offers.legSid, leg.sid));
+            hotline.sim.press(offer!.callSid!, `${1 + (n % 5)}1`);
           }
         } catch {
           // The caller hung up first: the leg is gone, and the ACD frees the agent.

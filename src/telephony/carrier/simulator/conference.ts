@@ -30,6 +30,7 @@ export async function conference(sim: Simulator, call: SimulatedCall, dialVerb: 
   const callback = a['statusCallback'] ? { url: absolute(a['statusCallback'], docUrl), events: a['statusCallbackEvent'] ?? 'start end' } : undefined;
   admit(room, p, callback);
   join(sim, room, p);
+  sim.adoptLegs(name, call.sid);
   call.record({ type: 'conference-joined', conference: name, ...(label ? { label } : {}) });
 
   try {

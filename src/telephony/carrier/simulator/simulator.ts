@@ -397,6 +397,14 @@ export class Simulator implements Carrier {
   }
 
   /** `call` is the one the leg's changes wake: the Dial's caller, or a conference leg's own call. */
+  /**
+   * A caller joined the room `conference`: softphone legs dialled into it while it had no caller (they rang
+   * into an empty room) belong to that caller, as the leg's parent the softphone shows and tests press on.
+   */
+  adoptLegs(conference: string, callerSid: string): void {
+    for (const { leg } of this.legs.values()) if (leg.conference === conference && leg.parentSid === leg.sid) leg.parentSid = callerSid;
+  }
+
   openLeg(leg: Leg, call = this.live(leg.parentSid)): void {
     this.legs.set(leg.sid, { leg, call });
   }
