@@ -162,7 +162,11 @@ async function answered(h: Hotline, offerId: number, legSid: string, at: Date): 
 async function legEnded(h: Hotline, offerId: number, at: Date, unanswered: Withdrawal): Promise<void> {
   if (await conversationEnded(h, offerId, at)) return;
   if (await bridgeLost(h, offerId)) return;
-  await withdrawOffer(h, offerId, unanswered, { legOver: true });
+  // A leg cancelled with its room: the caller hung up, or was moved out of that room by a redirect that crossed
+  // another (a take-back and the next offer's). One still on the line is brought back to the queue, never left
+  // in a room nobody is dialled into; for one who hung up the carrier refuses, and that is all.
+  const cancelled = unanswered.status === 'abandoned';
+  await withdrawOffer(h, offerId, unanswered, { legOver: true, ...(cancelled ? { takeBack: true } : {}) });
 }
 
 /**
