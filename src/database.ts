@@ -96,15 +96,23 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
 /**
  * pg_trgm, for matching found items to lost ones by their descriptions (src/cases/found-items.ts). In
  * `public`, one per database, whatever schema this process lives in: queries call its functions as
- * `public.similarity`. Each statement of postgres.js's `unsafe` runs on its own, outside any transaction; two
- * processes starting together may both find it missing and one then fails to create it, which is as good.
+ * `public.similarity`.
  */
 async function createTrigramExtension(client: postgres.Sql): Promise<void> {
+  await createdOnce(client.unsafe('CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public'));
+}
+
+/**
+ * `CREATE … IF NOT EXISTS` is not safe against itself: two processes starting together may both find the
+ * object missing, and the second then fails on the catalogue's unique index (or finds it there after all).
+ * Either way the object exists, which is all the caller wanted.
+ */
+export async function createdOnce(creating: Promise<unknown>): Promise<void> {
   try {
-    await client.unsafe('CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public');
+    await creating;
   } catch (err) {
     const code = (err as { code?: string }).code;
-    if (code !== '23505' && code !== '42710') throw err;
+    if (code !== '23505' && code !== '42710' && code !== '42P07') throw err;
   }
 }
 

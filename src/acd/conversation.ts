@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull } from 'drizzle-orm';
+import { and, eq, inArray, isNull, ne, or } from 'drizzle-orm';
 import { calls, offers, staff } from '../../db/schema.ts';
 import type { Hotline } from '../hotline.ts';
 import { appendEvents } from '../calls/events.ts';
@@ -17,8 +17,14 @@ import { carrierFailed } from './route.ts';
 export type AgentDial = { statusCallback: string; timeoutSeconds: number };
 
 /**
- * The caller is in the room: dial their offer's agent into it, once however often the join is told. The
- * agent starts the conversation by joining and ends it by leaving; the leg is reported like a Dial's.
+ * The caller is in the room: dial their offer's agent into it, once per room however often the join is told.
+ * The agent starts the conversation by joining and ends it by leaving; the leg is reported like a Dial's.
+ *
+ * Once per room, not per offer: two redirects of the caller may cross (a take-back of one offer and the
+ * placement of the next, or a lease taken over), and each lands the caller in a new room under the same
+ * name, with the offer the placement finds. A room the offer's leg was not dialled into would otherwise wait
+ * for an agent nobody called; the leg left in the old room is cancelled with it, and its news is ignored
+ * (src/acd/offers.ts `legProgress`).
  */
 export async function callerJoined(h: Hotline, offerId: number, room: { name: string; sid: string }, dial: AgentDial): Promise<void> {
   const db = h.database.db;
@@ -26,7 +32,13 @@ export async function callerJoined(h: Hotline, offerId: number, room: { name: st
     .update(offers)
     .set({ agentDialledAt: h.now(), conference: room.name, conferenceSid: room.sid })
     // Ringing for a caller, or a callback whose agent waits for the passenger (src/callbacks).
-    .where(and(eq(offers.id, offerId), inArray(offers.status, ['ringing', 'dialling']), isNull(offers.agentDialledAt)))
+    .where(
+      and(
+        eq(offers.id, offerId),
+        inArray(offers.status, ['ringing', 'dialling']),
+        or(isNull(offers.agentDialledAt), isNull(offers.conferenceSid), ne(offers.conferenceSid, room.sid)),
+      ),
+    )
     .returning({ callSid: offers.callSid, staffId: offers.staffId });
   if (!offer?.callSid) return;
   const [who] = await db
@@ -48,9 +60,10 @@ export async function callerJoined(h: Hotline, offerId: number, room: { name: st
     const [still] = await db
       .update(offers)
       .set({ legSid })
-      .where(and(eq(offers.id, offerId), inArray(offers.status, ['ringing', 'dialling', 'connected'])))
+      .where(and(eq(offers.id, offerId), eq(offers.conferenceSid, room.sid), inArray(offers.status, ['ringing', 'dialling', 'connected'])))
       .returning({ id: offers.id });
-    // Withdrawn while the carrier took the request (the ring limit, the caller hung up): stop the ring.
+    // Withdrawn while the carrier took the request (the ring limit, the caller hung up), or the caller is in
+    // another room by now: stop the ring.
     if (!still) await h.carrier.hangup(legSid).catch(() => undefined);
   } catch (err) {
     // Not the caller's fault: they are taken back to the head of the queue, to be offered again.

@@ -82,8 +82,12 @@ async function freeAgent(tx: Tx, staffId: number, presence: Withdrawal['agent'],
     .where(and(eq(agents.staffId, staffId), eq(agents.presence, 'ringing')));
 }
 
-/** The agent leg's status callback. `at` is when it happened (see `eventTime`). */
-export async function legProgress(h: Hotline, offerId: number, leg: { sid: string; status: string; at: Date }): Promise<void> {
+/**
+ * The agent leg's status callback. `at` is when it happened (see `eventTime`); `room`, the ConferenceSid of the
+ * room the leg was dialled into.
+ */
+export async function legProgress(h: Hotline, offerId: number, leg: { sid: string; status: string; at: Date; room?: string | undefined }): Promise<void> {
+  if (leg.room !== undefined && (await staleRoom(h, offerId, leg.room))) return;
   switch (leg.status) {
     case 'initiated':
     case 'queued':
@@ -99,8 +103,7 @@ export async function legProgress(h: Hotline, offerId: number, leg: { sid: strin
     case 'busy':
       return legEnded(h, offerId, leg.at, { status: 'rejected', reason: 'rejected', agent: 'break' });
     case 'canceled':
-      // The caller's side stopped dialling: they hung up (our own redirects withdraw the offer first).
-      return legEnded(h, offerId, leg.at, { status: 'abandoned', reason: 'caller-hung-up', agent: 'available' });
+      return legCancelled(h, offerId, leg.at);
     case 'failed':
       // The carrier could not reach the agent's softphone: the agent's problem (offline), not the caller's,
       // who is offered to someone else at once.
@@ -108,6 +111,16 @@ export async function legProgress(h: Hotline, offerId: number, leg: { sid: strin
     default: // no-answer
       return legEnded(h, offerId, leg.at, { status: 'missed', reason: leg.status, agent: 'break' });
   }
+}
+
+/**
+ * A leg dialled into a room the caller has since left for another (redirects crossing, see
+ * src/acd/conversation.ts): the offer goes on in the new room, with the leg dialled there, and this one's
+ * news (cancelled with its room) is no longer the offer's.
+ */
+async function staleRoom(h: Hotline, offerId: number, room: string): Promise<boolean> {
+  const [offer] = await h.database.db.select({ conferenceSid: offers.conferenceSid }).from(offers).where(eq(offers.id, offerId));
+  return offer !== undefined && offer.conferenceSid !== null && offer.conferenceSid !== room;
 }
 
 /** The ring starts now: the ring limit counts from here. */
@@ -162,11 +175,18 @@ async function answered(h: Hotline, offerId: number, legSid: string, at: Date): 
 async function legEnded(h: Hotline, offerId: number, at: Date, unanswered: Withdrawal): Promise<void> {
   if (await conversationEnded(h, offerId, at)) return;
   if (await bridgeLost(h, offerId)) return;
-  // A leg cancelled with its room: the caller hung up, or was moved out of that room by a redirect that crossed
-  // another (a take-back and the next offer's). One still on the line is brought back to the queue, never left
-  // in a room nobody is dialled into; for one who hung up the carrier refuses, and that is all.
-  const cancelled = unanswered.status === 'abandoned';
-  await withdrawOffer(h, offerId, unanswered, { legOver: true, ...(cancelled ? { takeBack: true } : {}) });
+  await withdrawOffer(h, offerId, unanswered, { legOver: true });
+}
+
+/**
+ * The carrier cancelled a ringing leg: its room ended under it. The caller left that room, either hanging up
+ * (their call's own status callback withdraws the offer, src/acd/offers.ts `callerLeft`, with the right
+ * reason) or moved by a redirect (the placement puts them in a new room, dialled anew, or in the queue). So
+ * the offer itself is left as it is: withdrawing it here would race the placement for a caller on the line.
+ */
+async function legCancelled(h: Hotline, offerId: number, at: Date): Promise<void> {
+  if (await conversationEnded(h, offerId, at)) return;
+  await bridgeLost(h, offerId);
 }
 
 /**

@@ -2,7 +2,7 @@ import { createAdapter } from '@socket.io/postgres-adapter';
 import pg from 'pg';
 import type { Server } from 'socket.io';
 import { MessageType, type BroadcastOptions } from 'socket.io-adapter';
-import { CONNECT_TIMEOUT_SECONDS, STATEMENT_TIMEOUT_MS } from '../database.ts';
+import { CONNECT_TIMEOUT_SECONDS, STATEMENT_TIMEOUT_MS, createdOnce } from '../database.ts';
 import type { Hotline } from '../hotline.ts';
 
 /**
@@ -57,7 +57,7 @@ export async function adapterPool(h: Hotline, io: Server): Promise<{ end(): Prom
     for (const client of clients) await client.end().catch(() => undefined);
     await pool.end();
   };
-  await pool.query(`CREATE TABLE IF NOT EXISTS socket_io_attachments (id bigserial UNIQUE, created_at timestamptz DEFAULT now(), payload bytea)`);
+  await createdOnce(pool.query(`CREATE TABLE IF NOT EXISTS socket_io_attachments (id bigserial UNIQUE, created_at timestamptz DEFAULT now(), payload bytea)`));
   // Processes of one hotline share a channel; hotlines (or test runs) in other schemas do not hear them.
   const adapter = createAdapter(pool, { channelPrefix: `sanling_${schema ?? 'public'}`, errorHandler: (err) => log.warn({ err: err.message }, 'adapter failed') });
   // Socket.IO calls this with `new`: a function (not an arrow) returning the adapter it made.

@@ -18,7 +18,7 @@ export function webhooks(h: Hotline): Webhooks {
       step: (seq) => `${base}/ivr?seq=${seq}`,
       wait: (queue) => `${base}/wait?queue=${encodeURIComponent(queue)}`,
       queueExit: `${base}/queue-exit`,
-      agentLeg: (offerId) => `${base}/agent-leg?offer=${offerId}`,
+      agentLeg: (offerId, roomSid) => `${base}/agent-leg?offer=${offerId}&room=${encodeURIComponent(roomSid)}`,
       afterCall: (offerId) => `${base}/after-call?offer=${offerId}`,
       conference: (offerId) => `${base}/conference?offer=${offerId}`,
       consultLeg: (offerId) => `${base}/consult-leg?offer=${offerId}`,

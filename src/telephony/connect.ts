@@ -27,6 +27,8 @@ import { CALLER_LABEL, renderConference, renderHangup, renderHoldMusic, renderQu
 
 const offerQuery = numberQuery('offer', 'an offer number');
 const monitorQuery = numberQuery('monitor', 'a monitoring number');
+// Optional: legs dialled before rooms were named in the callback (and a consult's colleague handed the call) have none.
+const roomQuery = z.looseObject({ room: z.string().regex(/^CF[0-9a-zA-Z]{32}$/, 'must be CF followed by 32 letters or digits').optional() });
 const transferQuery = z.looseObject({ queue: z.string({ error: 'is required' }).regex(/^[a-z][a-z0-9-]*$/, 'must be a queue name') });
 
 /** Seconds the carrier lets an agent's leg ring beyond the ring limit: our own deadline should act first. */
@@ -74,15 +76,16 @@ export function connectWebhooks(router: Router, w: Webhooks): void {
   router.post('/agent-leg', recording(h, 'agent leg callback', async (req) => {
     const p = parseParams(statusParams, req.body);
     const { offer } = parseParams(offerQuery, req.query);
-    await legProgress(h, offer, { sid: p.CallSid, status: p.CallStatus, at: eventTime(p.Timestamp, h.now()) });
+    const { room } = parseParams(roomQuery, req.query);
+    await legProgress(h, offer, { sid: p.CallSid, status: p.CallStatus, at: eventTime(p.Timestamp, h.now()), room });
   }));
 
   router.post('/conference', recording(h, 'conference event', async (req) => {
     const p = parseParams(conferenceParams, req.body);
     const { offer } = parseParams(offerQuery, req.query);
-    // The caller is in the room: now the agent is dialled in (once, however often this is told).
+    // The caller is in the room: now the agent is dialled in (once per room, however often this is told).
     if (p.StatusCallbackEvent === 'participant-join' && p.ParticipantLabel === CALLER_LABEL) {
-      await callerJoined(h, offer, { name: p.FriendlyName, sid: p.ConferenceSid }, { statusCallback: w.urls.agentLeg(offer), timeoutSeconds: ringSeconds });
+      await callerJoined(h, offer, { name: p.FriendlyName, sid: p.ConferenceSid }, { statusCallback: w.urls.agentLeg(offer, p.ConferenceSid), timeoutSeconds: ringSeconds });
     }
   }));
 

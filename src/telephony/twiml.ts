@@ -17,8 +17,8 @@ export type Urls = {
   wait(queue: string): string;
   /** Told how the caller left a queue. */
   queueExit: string;
-  /** The agent leg's status callbacks for this offer. */
-  agentLeg(offerId: number): string;
+  /** The status callbacks of the agent's leg dialled for this offer into this room (by its ConferenceSid). */
+  agentLeg(offerId: number, roomSid: string): string;
   /** The Dial's action: the caller's leg goes on here once the agent's leg (or the conversation's room) is over. */
   afterCall(offerId: number): string;
   /** The room's events for this offer's conversation (src/telephony/conference.ts). */

@@ -49,6 +49,26 @@ describe('a conversation', () => {
     expect(sim().hears(room(call.sid), leg.sid)).toEqual([call.sid]);
   });
 
+  it('moved to a new room while the agent rings (redirects crossing), has the agent dialled into that room for the same offer', async () => {
+    const { call, leg } = await floor.ringing('1001');
+    const [offer] = await offersFor(h(), call.sid);
+    const first = sim().conference(room(call.sid))!.sid;
+    // The carrier carries out a second redirect to the same placement, as when a take-back and the next
+    // offer's redirect cross: the caller leaves the first room (which ends, cancelling the ringing leg) for a new one.
+    const again = nextRingFor(sim(), 'agent_1001');
+    await h().carrier.redirect(call.sid, `${h().config.publicUrl}/twilio/connect?offer=${offer!.id}`);
+    const redialled = await again;
+    expect(redialled.sid).not.toBe(leg.sid);
+    expect(sim().conference(room(call.sid))!.sid).not.toBe(first);
+
+    sim().answer(redialled.sid);
+    const [connected] = await eventually(() => offersFor(h(), call.sid), ([o]) => o?.status === 'connected', 'offer connected');
+    // The first leg's cancellation is news of a room the offer has left: the offer is not withdrawn over it.
+    expect(connected).toMatchObject({ id: offer!.id, legSid: redialled.sid, conferenceSid: sim().conference(room(call.sid))!.sid });
+    expect(await offersFor(h(), call.sid)).toHaveLength(1);
+    expect(sim().hears(room(call.sid), call.sid)).toEqual([redialled.sid]);
+  });
+
   it('ends when the agent hangs up: the caller goes on to the survey and the agent to wrap-up', async () => {
     const { call, leg } = await floor.wrappingUp('1001');
     await nextEvent(call, 'listening', (await nextEvent(call, 'conference-left')).n);
