@@ -1045,7 +1045,7 @@ async function hotlineChild(url: string, o: Options, onProblem: (kind: string, d
     undo.push(() => database.close());
     const standIn = await twilioStandIn({ accountSid: TWILIO.TWILIO_ACCOUNT_SID, authToken: TWILIO.TWILIO_AUTH_TOKEN });
     undo.push(() => standIn.close());
-    // The bundle, built from the sources as they are now (npm start's prestart does the same).
+    // The bundle, built from the sources as they are now (as `npm install` does through `prepare`).
     await buildServer();
     const command = startCommand();
     const child = await startChild(

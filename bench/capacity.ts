@@ -10,6 +10,8 @@
  *   e2e       bench/acd.ts at fixed rates, 2,000 agents on the floor: the hotline a child process as above, the
  *             callers, agents and simulated carrier in bench/acd.ts's process (PostgreSQL only)
  *   history   bench/history.ts's figures
+ *   footprint the idle server's RSS and time to healthy (bench/footprint.ts): PGlite fresh and existing data,
+ *             PGlite with 10,000 calls of history, PostgreSQL
  *
  *   npm run bench -- --only floors,webhooks --seconds 5
  *
@@ -27,15 +29,16 @@ import { openDatabase } from '../src/database.ts';
 import { buildServer, startCommand } from '../src/build.ts';
 import { loggedProblems, ROOT, startChild, StartError, type Child } from './children.ts';
 import type { HttpJob, HttpResult, Job, Reply } from './load.ts';
+import { footprintBench, type FootprintRun } from './footprint.ts';
 import { historyBench, type HistoryRow } from './history.ts';
 import { cpuMeter, processTree, residentMemory } from './proc.ts';
 import { freshPostgresDatabase, loggedInAgents, openTimeZone, postgresUrl } from './support.ts';
 
-const SECTIONS = ['floors', 'webhooks', 'workers', 'memory', 'e2e', 'history'] as const;
+const SECTIONS = ['floors', 'webhooks', 'workers', 'memory', 'e2e', 'history', 'footprint'] as const;
 type Section = (typeof SECTIONS)[number];
 
 /** The issue's targets. */
-const TARGET = { floorRatio: 0.5, rssMb: 300, callsPerSecond: 200, offerP99Ms: 50, screenPopP99Ms: 100 };
+const TARGET = { floorRatio: 0.5, rssMb: 300, callsPerSecond: 200, offerP99Ms: 50, screenPopP99Ms: 100, idleRssMb: 250 };
 
 const USAGE = `npm run bench -- [options]     (tsx bench/capacity.ts [options])
   --only LIST        sections to run, of ${SECTIONS.join(',')} (default: all)
@@ -233,9 +236,9 @@ function hotlineEnv(store: Record<string, string>, o: Options): (port: number) =
   });
 }
 
-async function startHotlineChild(name: string, store: Record<string, string>, o: Options, workers?: number): Promise<Child> {
+async function startHotlineChild(name: string, store: Record<string, string>, o: Options, workers?: number, args: string[] = []): Promise<Child> {
   const command = startCommand();
-  return startChild(name, command.at(-1)!, workers ? ['--workers', String(workers)] : [], hotlineEnv(store, o), {
+  return startChild(name, command.at(-1)!, [...(workers ? ['--workers', String(workers)] : []), ...args], hotlineEnv(store, o), {
     processes: workers ? workers + 1 : 1,
     nodeArgs: [
       ...command.slice(0, -1),
@@ -516,6 +519,37 @@ function historyRow(r: HistoryRow): Row {
   };
 }
 
+/** bench/footprint.ts: the idle server as `npm start -- --demo` starts it, on PGlite and PostgreSQL. */
+async function footprint(c: Context): Promise<void> {
+  const runs = await footprintBench({ pg: c.pg, start: (name, store) => startHotlineChild(name, store, c.o, undefined, ['--demo']), log: (line) => console.error(line) });
+  for (const r of runs) c.rows.push(footprintRow(r));
+  if (!c.pg) c.rows.push({ ...blank('footprint', 'idle server RSS'), database: 'PostgreSQL', result: 'n/a (no PostgreSQL)' });
+}
+
+function footprintRow(r: FootprintRun): Row {
+  const what = {
+    fresh: 'idle server RSS, fresh data (first start)',
+    existing: 'idle server RSS, existing data (next start)',
+    history: `idle server RSS, ${int(r.history)} calls of history`,
+    postgres: 'idle server RSS',
+  }[r.what];
+  const pglite = r.database === 'PGlite';
+  return {
+    ...blank('footprint', what),
+    database: r.database,
+    processes: String(r.processes),
+    result: `${r.idleMb.toFixed(0)} MB`,
+    target: pglite ? (r.idleMb <= TARGET.idleRssMb ? `≤ ${TARGET.idleRssMb} MB ✓` : `✗ (≤ ${TARGET.idleRssMb} MB)`) : '',
+    notes: [
+      `spawn → /healthz 200 in ${fixed(r.healthySeconds)} s`,
+      `peak (VmHWM) ${r.peakMb.toFixed(0)} MB`,
+      ...(r.wasm && pglite ? [`PGlite's wasm memory ${r.wasm.mb.toFixed(0)} MB, ${r.wasm.residentMb.toFixed(0)} MB of it resident`] : []),
+      `see ${r.logFile.slice(ROOT.length)}`,
+    ].join('; '),
+    data: r,
+  };
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // The table.
 
@@ -554,7 +588,7 @@ async function main(): Promise<void> {
   // The servers run as `npm start` runs them: the bundle, built from the sources as they are now.
   await buildServer();
   const c: Context = { o, pg, rows: [] };
-  const sections: Record<Section, (c: Context) => Promise<void>> = { floors, webhooks, workers, memory, e2e, history };
+  const sections: Record<Section, (c: Context) => Promise<void>> = { floors, webhooks, workers, memory, e2e, history, footprint };
   let failed = false;
   for (const section of SECTIONS) {
     if (!o.only.has(section)) continue;
@@ -577,6 +611,9 @@ async function main(): Promise<void> {
   const measured = new Set(c.rows.map((r) => r.section));
   const legend = [
     ...(measured.has('webhooks') || measured.has('workers') ? [`vs floor: the webhook's req/s over the persisted floor's (node:http + one INSERT per request); target ≥ ${TARGET.floorRatio}×.`] : []),
+    ...(measured.has('footprint')
+      ? [`Footprint: VmRSS of the server's processes (npm start -- --demo, as npm start runs it) after 10 s idle from its first healthy /healthz; the history written into the tables with the server stopped; target on PGlite ≤ ${TARGET.idleRssMb} MB.`]
+      : []),
     ...(measured.has('memory') ? [`Memory: VmRSS of every process of the server (run as npm start runs it), callers walked into the general queue by signed webhooks with no agent available; target < ${TARGET.rssMb} MB.`] : []),
     ...(measured.has('e2e')
       ? [

@@ -56,6 +56,8 @@ export type HistoryRow = {
 
 const AGENTS = 50;
 const WAITING = 20;
+/** Who answered call `g` (SQL), and who missed it first (SQL, from the answering `agent_id`): 40 of the 50. */
+const HISTORY_AGENTS = { answering: `11 + g % ${AGENTS - 10}`, missing: `11 + (agent_id + 1) % ${AGENTS - 10}` };
 const QUEUES = ['general', 'tickets', 'luggage', 'lost-and-found', 'complaints'];
 const IVR = `'{"flow":"hotline","node":"agent","language":"zh-CN","attempt":0,"answers":{},"path":[]}'::jsonb`;
 
@@ -171,13 +173,13 @@ async function addStaff(db: Db): Promise<void> {
  * before it for one in ten, a survey for three in ten), 10 % abandoned in the queue, 5 % hung up in the IVR.
  * Callers are 100,000 numbers, so at a million calls a number has called ten times before.
  */
-async function addCalls(db: Db | Tx, prefix: string, n: number, from: Date, spanSeconds: number, first = 1): Promise<void> {
+export async function addCalls(db: Db | Tx, prefix: string, n: number, from: Date, spanSeconds: number, first = 1, agents = HISTORY_AGENTS): Promise<void> {
   await db.execute(
     sql.raw(`
     insert into calls (sid, from_number, to_number, status, ivr, seq, queue, priority, queued_at, agent_id, answered_at, started_at, ended_at, end_reason, duration_seconds)
     select '${prefix}' || g, '+86138' || lpad((g % 100000)::text, 8, '0'), '+864001234567', 'ended', ${IVR}, 5,
       case when k < 95 then q end, case when k < 95 then 0 end, case when k < 95 then t end,
-      case when k < 85 then 11 + g % ${AGENTS - 10} end,
+      case when k < 85 then ${agents.answering} end,
       case when k < 85 then t + (g % 41) * interval '1 second' end,
       t - interval '1 minute',
       t + (case when k < 85 then g % 41 + 180 else g % 60 end) * interval '1 second',
@@ -200,7 +202,7 @@ async function addCalls(db: Db | Tx, prefix: string, n: number, from: Date, span
   await db.execute(
     sql.raw(`
     insert into offers (call_sid, staff_id, queue, status, offered_at, deadline_at, ended_at, end_reason)
-    select sid, 11 + (agent_id + 1) % ${AGENTS - 10}, queue, 'missed', queued_at, queued_at + interval '25 seconds', queued_at + interval '25 seconds', 'ring-limit'
+    select sid, ${agents.missing}, queue, 'missed', queued_at, queued_at + interval '25 seconds', queued_at + interval '25 seconds', 'ring-limit'
     from calls where ${mine} and right(sid, 1) = '7'`),
   );
   await db.execute(

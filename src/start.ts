@@ -26,11 +26,15 @@ import { recordingRoutes } from './recordings/routes.ts';
 import { voiceTokenRoutes } from './telephony/voice-token.ts';
 import { staffPages } from './web/pages.ts';
 import { createApp, type Extra } from './server.ts';
+import { drainable } from './drain.ts';
 import { loadRules } from './rules.ts';
 import type { Carrier } from './telephony/carrier/carrier.ts';
 import { twilioCarrier } from './telephony/carrier/twilio.ts';
 import { Simulator } from './telephony/carrier/simulator/simulator.ts';
 import { simulatorRoutes } from './telephony/carrier/simulator/routes.ts';
+
+/** How long a stopping process waits for the requests in flight (Twilio waits 15 s for a webhook's answer). */
+const DRAIN_MS = 15_000;
 
 export type Running = {
   hotline: Hotline;
@@ -96,6 +100,7 @@ export async function startHotline(config: Config, options: StartOptions): Promi
   // Socket.IO is attached before the port opens: a page connecting at once (or a cluster worker's first
   // connections, src/workers.ts) finds it there.
   const server = createServer(app);
+  const http = drainable(server);
   const realtime = await startRealtime(hotline, server, simulator);
   server.listen(config.port);
   await once(server, 'listening');
@@ -115,12 +120,15 @@ export async function startHotline(config: Config, options: StartOptions): Promi
     async close() {
       // Simulated callers hang up first, while the server can still take their final status callbacks.
       await simulator?.close();
+      // No new connection; the webhooks and requests in flight are answered (and may still tell agents).
+      const drained = http.drain(DRAIN_MS);
       await stopSweeper();
       stopLease();
+      await drained;
+      // The agents' pages lose their sockets without a goodbye, so they reconnect: to another process behind
+      // the port, or to this one when it is back, within the grace that keeps them from going offline.
       await realtime.close();
       await releaseLease(hotline).catch((err: unknown) => options.log.warn({ err }, 'could not release the process lease'));
-      server.closeAllConnections();
-      await new Promise<void>((done) => server.close(() => done()));
       await loginThrottle.close();
       if (!options.database) await database.close();
     },

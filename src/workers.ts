@@ -42,7 +42,7 @@ export type Primary = {
  * Start the workers on `port` and keep them running: one that dies is logged and replaced. The first
  * starts alone (it migrates a fresh database and adds the demo roster), the others once it is ready. A worker
  * that cannot start at all (a broken flow file) stops everything. SIGINT or SIGTERM stops the workers and
- * exits once they have closed.
+ * exits once they have closed; SIGHUP restarts them one by one (`rollingRestart`).
  */
 export async function runPrimary(p: Primary): Promise<void> {
   // PORT=0 asks for a free port: chosen here, so that every worker listens on the same one and knows it.
@@ -53,20 +53,57 @@ export async function runPrimary(p: Primary): Promise<void> {
   let deathsInRow = 0;
   let restart: NodeJS.Timeout | undefined;
   const workers = new Set<Worker>();
+  /** Workers stopped on purpose (a rolling restart), not to be replaced when they exit. */
+  const retiring = new Set<Worker>();
+  const served = new WeakSet<Worker>();
+  let restarting = false;
 
-  // A worker is handed connections only once it listens, which it does once its hotline is up.
-  const fork = (): Promise<void> => {
+  // A worker is handed connections only once it listens, which it does once its hotline is up. Resolves
+  // with the worker once it is, or undefined if it exits first.
+  const fork = (): Promise<Worker | undefined> => {
     const worker = cluster.fork({ PORT: String(port) });
     workers.add(worker);
-    worker.once('exit', () => workers.delete(worker));
-    return new Promise((ready) =>
+    return new Promise((ready) => {
+      worker.once('exit', () => {
+        workers.delete(worker);
+        ready(undefined);
+      });
       worker.on('message', (message: unknown) => {
         if (!isReady(message) || worker.isDead()) return;
         deathsInRow = 0;
+        served.add(worker);
         p.log.info({ worker: worker.id, pid: worker.process.pid, processId: message.processId }, `worker ${worker.id} ready`);
-        ready();
-      }),
-    );
+        ready(worker);
+      });
+    });
+  };
+
+  /**
+   * SIGHUP: each worker in turn is replaced by a new one (running the code and configuration on disk now),
+   * which serves before the old one is told to stop. The old one answers what it was answering and its
+   * agents' pages reconnect to the others, so no webhook fails and nobody goes offline (src/start.ts `close`).
+   */
+  const rollingRestart = async () => {
+    if (restarting || stopping || !up) return;
+    restarting = true;
+    p.log.info('restarting the workers one by one');
+    for (const old of [...workers]) {
+      // One that died meanwhile is being replaced already.
+      if (old.isDead()) continue;
+      const fresh = await fork();
+      if (stopping) break;
+      if (!fresh) {
+        p.log.error(`a new worker could not start: the restart stops, worker ${old.id} keeps serving`);
+        break;
+      }
+      if (old.isDead()) continue;
+      retiring.add(old);
+      const exited = once(old, 'exit');
+      old.process.kill('SIGTERM');
+      await exited;
+    }
+    restarting = false;
+    if (!stopping) p.log.info({ workers: [...workers].map((w) => w.id) }, 'workers restarted');
   };
 
   const stop = async (code: number) => {
@@ -87,9 +124,11 @@ export async function runPrimary(p: Primary): Promise<void> {
   };
   process.once('SIGINT', () => void stop(0));
   process.once('SIGTERM', () => void stop(0));
+  process.on('SIGHUP', () => void rollingRestart());
 
   cluster.on('exit', (worker, code, signal) => {
-    if (stopping) return;
+    // A replacement that died before serving ends the rolling restart; the old worker serves on.
+    if (stopping || retiring.delete(worker) || (restarting && !served.has(worker))) return;
     const who = { worker: worker.id, pid: worker.process.pid, code, signal };
     if (!up) {
       p.log.error(who, `worker ${worker.id} could not start: stopping`);

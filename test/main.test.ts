@@ -2,8 +2,11 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer, startCommand } from '../src/build.ts';
+import { eventually, staffToken } from './support/agents.ts';
+import { middayTimeZone } from './support/remote-agent.ts';
 import { runningHotline } from './support/running.ts';
 
 /** `npm start` as an operator meets it: the built bundle in a process of its own, configured by the environment. */
@@ -16,8 +19,8 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 type Started = { url: string; stop(): Promise<number | null>; stderr(): string };
 
 /** Start the bundle as `npm start` does (`node <its flags> dist/main.js`); resolves once it logs where it listens, or with the exit code if it stops first. */
-function start(env: Record<string, string>): Promise<Started | { code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, startCommand(), {
+function start(env: Record<string, string>, args: string[] = []): Promise<Started | { code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [...startCommand(), ...args], {
     env: { ...process.env, DATABASE_URL: '', PORT: '0', DATA_DIR: join(scratch, 'data'), LOG_LEVEL: 'info', ...env },
   });
   let stdout = '';
@@ -42,8 +45,8 @@ function start(env: Record<string, string>): Promise<Started | { code: number | 
   });
 }
 
-async function started(env: Record<string, string>): Promise<Started> {
-  const s = await start(env);
+async function started(env: Record<string, string>, args: string[] = []): Promise<Started> {
+  const s = await start(env, args);
   if (!('url' in s)) throw new Error(`the hotline did not start (exit ${s.code}): ${s.stderr}`);
   return s;
 }
@@ -90,6 +93,34 @@ describe('starting the hotline', () => {
     expect(call).toMatchObject({ sid: placed.sid, status: 'ended', endReason: 'abandoned-in-ivr', language: 'en-US' });
     expect(await second.stop()).toBe(0);
   }, 60_000); // two start-ups of a persisted PGlite, on a busy 2-core machine
+
+  it('restarted with SIGTERM on the embedded database, keeps a connected agent available: their page reconnects to the new process', async () => {
+    const env = { DATA_DIR: join(scratch, 'restarted'), HOTLINE_TIME_ZONE: middayTimeZone() };
+    const servers: Started[] = [await started(env, ['--demo'])];
+    const first = servers[0]!;
+    let page: Socket | undefined;
+    try {
+      // The demo roster is added just after the server says it listens.
+      const token = await eventually(() => staffToken(first.url, '1001', 'sanling').catch(() => ''), (t) => t !== '', 'the demo agent logged in', 10_000);
+      // The softphone page's socket, reconnecting as the page's does (sooner, to keep the spec short).
+      page = io(`${first.url}/agents`, { auth: { token }, transports: ['websocket'], forceNew: true, reconnectionDelay: 100, reconnectionDelayMax: 500 });
+      const reasons: string[] = [];
+      page.on('disconnect', (reason) => reasons.push(reason));
+      await new Promise((connected) => page!.once('connect', () => connected(undefined)));
+      expect(await page.timeout(10_000).emitWithAck('presence', { state: 'available' })).toMatchObject({ ok: true });
+
+      expect(await servers.shift()!.stop()).toBe(0);
+      const back = new Promise<{ presence: string }>((resolve) => page!.once('presence', resolve));
+      servers.push(await started({ ...env, PORT: new URL(first.url).port }));
+      // The page was not told to go away (it would not have come back), and finds the agent as they were.
+      expect(await back).toMatchObject({ presence: 'available' });
+      expect(reasons).toEqual(['transport close']);
+      expect(await servers.shift()!.stop()).toBe(0);
+    } finally {
+      page?.close();
+      for (const server of servers) await server.stop();
+    }
+  }, 120_000); // a fresh and a persisted start-up of PGlite, on a busy 2-core machine // a fresh and a persisted start-up of PGlite, on a busy 2-core machine
 });
 
 describe('with CARRIER=twilio', () => {

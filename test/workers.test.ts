@@ -10,7 +10,7 @@ import postgres from 'postgres';
 import { io, type Socket } from 'socket.io-client';
 import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agentSockets, processes } from '../db/schema.ts';
+import { agentSockets, agents, processes } from '../db/schema.ts';
 import { openDatabase, type Database } from '../src/database.ts';
 import { addStaff } from '../src/staff/staff.ts';
 import { eventually, staffToken } from './support/agents.ts';
@@ -78,8 +78,7 @@ function startCluster(args: string[], env: Record<string, string>): Promise<Clus
 
 /** A Twilio webhook, signed as Twilio signs it for PUBLIC_URL + path, sent to wherever the cluster listens. */
 async function webhook(url: string, path: string, params: Record<string, string>): Promise<{ status: number; type: string; text: string }> {
-  const signature = twilio.getExpectedTwilioSignature(AUTH_TOKEN, PUBLIC_URL + path, params);
-  const res = await fetch(url + path, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature }, body: new URLSearchParams(params) });
+  const res = await fetch(url + path, { method: 'POST', headers: signed(path, params), body: new URLSearchParams(params) });
   return { status: res.status, type: res.headers.get('content-type') ?? '', text: await res.text() };
 }
 
@@ -108,9 +107,12 @@ async function callIntoQueue(url: string, sid: string, presses: string[]): Promi
   expect(verbs(answer.text).map((v) => v.verb)).toContain('Enqueue');
 }
 
-/** An agent's page, over WebSocket as the pages connect (`transports` forced to one, to say which). */
-function agentTab(url: string, token: string, transport: 'websocket' | 'polling' = 'websocket'): Promise<Socket> {
-  const s = io(`${url}/agents`, { auth: { token }, transports: [transport], reconnection: false, forceNew: true, timeout: 10_000 });
+/**
+ * An agent's page, over WebSocket as the pages connect (`transports` forced to one, to say which); with
+ * `reconnect`, it reconnects after losing its connection, as the pages do.
+ */
+function agentTab(url: string, token: string, transport: 'websocket' | 'polling' = 'websocket', reconnect = false): Promise<Socket> {
+  const s = io(`${url}/agents`, { auth: { token }, transports: [transport], reconnection: reconnect, forceNew: true, timeout: 10_000 });
   return new Promise((resolve, reject) => {
     s.once('connect', () => resolve(s));
     s.once('connect_error', (err) => {
@@ -245,6 +247,69 @@ describe.skipIf(!serverUrl)('npm start -- --workers 2, on PostgreSQL', { timeout
     expect([...answeredBy].sort()).toEqual([survivor!.processId, replacement!.processId].sort());
   });
 
+  it('restarts its workers one by one on SIGHUP: every webhook sent meanwhile is answered, and the agent never goes offline', async () => {
+    const before = running.workers.filter((w) => alive(w.pid));
+    const socketsOf = (staffId: number) => database.db.select({ processId: agentSockets.processId }).from(agentSockets).where(eq(agentSockets.staffId, staffId));
+    const { id: agent } = await addStaff(database.db, { employeeNo: '1002', name: 'Restart agent', role: 'agent', skills: { luggage: 3 }, password: 'sanling-test' });
+    const token = await staffToken(running.url, '1002');
+    const pages: Socket[] = [];
+    for (let i = 0; i < 6 && new Set((await socketsOf(agent)).map((s) => s.processId)).size < 2; i++) {
+      pages.push(await agentTab(running.url, token, 'websocket', true));
+      await eventually(() => socketsOf(agent), (rows) => rows.length === pages.length, 'the page recorded on its worker', 10_000);
+    }
+    expect(await pages[0]!.timeout(10_000).emitWithAck('presence', { state: 'available' })).toMatchObject({ ok: true });
+
+    // Callers keep coming (a webhook per step, each on a connection of its own, as the cluster hands them out),
+    // and the agent's presence is watched, all through the restart.
+    let restarting = true;
+    const answers: Array<{ status: number; menu: boolean } | { error: string }> = [];
+    const presences = new Set<string>();
+    const callers = Array.from({ length: 4 }, async () => {
+      while (restarting) {
+        // A new call, then its choice of language at the menu it was given.
+        const sid = newCallSid();
+        let path = '/twilio/voice';
+        for (const extra of [{}, { Digits: '1' }] as Array<Record<string, string>>) {
+          const answer = await webhookOnNewConnection(running.url, path, callParams(sid, extra)).catch((err: Error) => ({ error: err.message }));
+          if ('error' in answer) {
+            answers.push(answer);
+            break;
+          }
+          const gather = verbs(answer.text).find((v) => v.verb === 'Gather');
+          answers.push({ status: answer.status, menu: gather !== undefined });
+          if (!gather) break;
+          const action = new URL(gather.attrs['action']!);
+          path = action.pathname + action.search;
+        }
+      }
+    });
+    const watching = (async () => {
+      while (restarting) {
+        const [row] = await database.db.select({ presence: agents.presence }).from(agents).where(eq(agents.staffId, agent));
+        presences.add(row!.presence);
+        await new Promise((done) => setTimeout(done, 50));
+      }
+    })();
+
+    running.child.kill('SIGHUP');
+    await eventually(async () => running.output(), (out) => out.includes('"msg":"workers restarted"'), 'the restart logged', 90_000);
+    // The pages are back, on the new workers.
+    const fresh = running.workers.filter((w) => alive(w.pid));
+    await eventually(() => socketsOf(agent), (rows) => rows.length === pages.length && rows.every((s) => fresh.some((w) => w.processId === s.processId)), 'every page reconnected to a new worker', 20_000);
+    restarting = false;
+    await Promise.all([...callers, watching]);
+
+    expect(fresh).toHaveLength(2);
+    for (const old of before) expect(alive(old.pid)).toBe(false);
+    expect(answers.length).toBeGreaterThan(20);
+    expect(answers.filter((a) => !('status' in a) || a.status !== 200 || !a.menu)).toEqual([]);
+    expect([...presences]).toEqual(['available']);
+    // The old workers gave back their leases on the way out.
+    const leases = (await database.db.select({ id: processes.id }).from(processes)).map((row) => row.id);
+    for (const old of before) expect(leases).not.toContain(old.processId);
+    for (const page of pages) page.disconnect();
+  });
+
   it('stops every worker on SIGTERM and exits cleanly', async () => {
     for (const tab of tabs) tab.disconnect();
     running.child.kill('SIGTERM');
@@ -273,20 +338,37 @@ describe('npm start -- --workers 2 without DATABASE_URL', () => {
 });
 
 /**
- * /healthz over a connection of its own: the cluster hands out connections, not requests, so a kept-alive
- * connection to the survivor would never reach the replacement.
+ * A request over a connection of its own: the cluster hands out connections, not requests, so a kept-alive
+ * connection to one worker would never reach another (a replacement, say).
  */
-function healthOnNewConnection(url: string): Promise<{ status: number; process: string; body: string }> {
+function onNewConnection(url: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.get(`${url}/healthz`, { agent: false, timeout: 30_000 }, (res) => {
-      let body = '';
+    const req = http.request(url, { method: options.method ?? 'GET', headers: options.headers, agent: false, timeout: 30_000 }, (res) => {
+      let text = '';
       res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, process: String(res.headers['sanling-process'] ?? 'none'), body }));
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
     });
     req.on('timeout', () => req.destroy(new Error('no answer within 30 s')));
     req.on('error', reject);
+    req.end(options.body);
   });
+}
+
+/** /healthz, and which worker answered it. */
+async function healthOnNewConnection(url: string): Promise<{ status: number; process: string; body: string }> {
+  const res = await onNewConnection(`${url}/healthz`);
+  return { status: res.status, process: String(res.headers['sanling-process'] ?? 'none'), body: res.text };
+}
+
+/** A signed webhook, as `webhook` sends it, over a connection of its own. */
+function webhookOnNewConnection(url: string, path: string, params: Record<string, string>): Promise<{ status: number; text: string }> {
+  return onNewConnection(`${url}${path}`, { method: 'POST', headers: signed(path, params), body: new URLSearchParams(params).toString() });
+}
+
+/** A webhook's headers, signed as Twilio signs it for PUBLIC_URL + path. */
+function signed(path: string, params: Record<string, string>): Record<string, string> {
+  return { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilio.getExpectedTwilioSignature(AUTH_TOKEN, PUBLIC_URL + path, params) };
 }
 
 function alive(pid: number): boolean {

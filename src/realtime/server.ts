@@ -64,7 +64,7 @@ export async function startRealtime(h: Hotline, http: HttpServer, simulator?: Si
       await checking;
       h.bus.off('session-ended', sessionEnded);
       for (const stop of stops) stop();
-      io.disconnectSockets(true);
+      // Not `disconnectSockets`: a page told it was disconnected by the server would not reconnect.
       await new Promise<void>((done) => io.close(() => done()));
       if (adapter) await within(ADAPTER_CLOSE_MS, adapter.end(), 'closing the adapter').catch((err: unknown) => h.log.warn({ err: (err as Error).message }, 'left the adapter connections to close'));
     },
