@@ -1,5 +1,6 @@
 import http from 'node:http';
 import { once } from 'node:events';
+import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { drainable } from '../src/drain.ts';
@@ -54,6 +55,24 @@ describe('a server drained', () => {
     await drained;
     expect(drain.inFlight()).toBe(0);
     keepAlive.destroy();
+  });
+
+  it('answers a connection it accepted before the stop whose request comes after, rather than resetting it', async () => {
+    const { drain, url } = await serving();
+    const accepted = once(server, 'connection');
+    const client = net.connect(Number(new URL(url).port), '127.0.0.1');
+    await accepted;
+    const drained = drain.drain(5_000);
+    await new Promise((done) => setTimeout(done, 50));
+    let reply = '';
+    client.on('data', (chunk: Buffer) => (reply += chunk.toString()));
+    const ended = once(client, 'close');
+    client.write('GET /late HTTP/1.1\r\nHost: hotline\r\n\r\n');
+    await ended;
+    expect(reply).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(reply).toMatch(/\r\nConnection: close\r\n/i);
+    expect(reply.endsWith('ok')).toBe(true);
+    await drained;
   });
 
   it('closes an idle kept-alive connection at once, and does not wait past its limit', async () => {
