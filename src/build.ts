@@ -6,7 +6,7 @@ import { buildPages } from '../web-agent/build.ts';
 import { ROOT } from './root.ts';
 
 /**
- * `npm run build` (and before `npm start`): the server as one JavaScript module, `dist/main.js`, that plain
+ * `npm run build` (and `npm install`, through `prepare`): the server as one JavaScript module, `dist/main.js`, that plain
  * `node` runs (no TypeScript compiler, loader thread or esbuild service at run time), and the staff's pages.
  * The packages stay in node_modules; nothing is minified, and the source map keeps stack traces in src/.
  */

@@ -5,7 +5,7 @@ import { build } from 'esbuild';
 
 /**
  * Bundles the staff's pages (the agent's softphone and the managers' dashboard) and the passengers' public page
- * into web-agent/dist, which the server serves at /agent, /dashboard and /complaints. Run by `npm start` and
+ * into web-agent/dist, which the server serves at /agent, /dashboard and /complaints. Run by `npm install` (`prepare`) and
  * before the tests; takes about a second.
  */
 
