@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, date, index, integer, jsonb, pgTable, primaryKey, real, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { bigint, boolean, date, doublePrecision, index, integer, jsonb, pgTable, primaryKey, real, serial, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import type { IvrState } from '../src/ivr/types.ts';
 import type { CaseChannel, CaseDetails, CasePriority, CaseStatus, CaseType, ClockKind, Resolution, WaitingOn } from '../src/cases/choices.ts';
 import type { Disposition, Topic } from '../src/notes/choices.ts';
@@ -601,3 +601,147 @@ export const recordings = pgTable(
 );
 /** in-progress ⇄ paused → completed | absent (nothing recorded); failed; any → deleted after the retention period. */
 export type RecordingStatus = 'in-progress' | 'paused' | 'completed' | 'absent' | 'failed' | 'deleted';
+
+// ---- Quality (issue 15, the quality part: src/quality) -------------------------------------------------------
+
+/**
+ * The calls drawn for a trainer to review: per agent and hotline day, a few answered conversations at random
+ * (deterministic given the day) plus every one with a low survey score or about a complaint. One row per
+ * offer, so drawing a day again adds nothing.
+ */
+export const qualitySamples = pgTable(
+  'quality_samples',
+  {
+    id: serial('id').primaryKey(),
+    /** The hotline's local day the call was answered on. */
+    day: date('day', { mode: 'string' }).notNull(),
+    offerId: integer('offer_id').notNull(),
+    callSid: text('call_sid').notNull(),
+    staffId: integer('staff_id').notNull(),
+    /** random, low-survey, complaint */
+    reason: text('reason').$type<'random' | 'low-survey' | 'complaint'>().notNull(),
+    drawnAt: at('drawn_at').notNull(),
+  },
+  (t) => [uniqueIndex('quality_samples_offer_idx').on(t.offerId), index('quality_samples_day_idx').on(t.day, t.staffId)],
+);
+
+/**
+ * A scorecard: one answered conversation scored against the phone standard (ivr-flows/scorecard.yaml). The
+ * automatic items as they stood when the trainer saved, the trainer's judged items, and the weighted score.
+ */
+export const qualityScores = pgTable(
+  'quality_scores',
+  {
+    id: serial('id').primaryKey(),
+    offerId: integer('offer_id').notNull(),
+    callSid: text('call_sid').notNull(),
+    /** The agent scored. */
+    staffId: integer('staff_id').notNull(),
+    queue: text('queue').notNull(),
+    /** When the agent answered: reports group the score by it. */
+    answeredAt: at('answered_at').notNull(),
+    /** item → points given (0 … the item's max) */
+    judged: jsonb('judged').$type<Record<string, number>>().notNull(),
+    /** item → share met (0 … 1), or null where it does not apply */
+    automatic: jsonb('automatic').$type<Record<string, number | null>>().notNull(),
+    /** 0–100 */
+    score: real('score').notNull(),
+    scoredBy: integer('scored_by').notNull(),
+    scoredAt: at('scored_at').notNull(),
+  },
+  (t) => [uniqueIndex('quality_scores_offer_idx').on(t.offerId), index('quality_scores_answered_idx').on(t.answeredAt), index('quality_scores_staff_idx').on(t.staffId, t.answeredAt)],
+);
+
+/** A trainer's coaching note on a scorecard, for the agent to read and acknowledge in the softphone. */
+export const coachingNotes = pgTable(
+  'coaching_notes',
+  {
+    id: serial('id').primaryKey(),
+    scoreId: integer('score_id').notNull(),
+    /** The agent it is for. */
+    staffId: integer('staff_id').notNull(),
+    authorId: integer('author_id').notNull(),
+    text: text('text').notNull(),
+    createdAt: at('created_at').notNull(),
+    updatedAt: at('updated_at').notNull(),
+    acknowledgedAt: at('acknowledged_at'),
+  },
+  (t) => [uniqueIndex('coaching_notes_score_idx').on(t.scoreId), index('coaching_notes_staff_idx').on(t.staffId, t.acknowledgedAt)],
+);
+
+// ---- Reports (issue 15, the reports part: src/reports) -------------------------------------------------------
+
+/**
+ * The history reports read from: per 30-minute slot (UTC-aligned, so a local day in any zone on a whole or
+ * half-hour offset is a whole number of slots) the sums and counts of each figure, never an average, so any
+ * range adds up. Written by src/reports/materialise.ts once a slot is over (the deadline sweep), and written
+ * again for the last few hours as late facts (a survey after the call, a long conversation) arrive. The
+ * definitions are in src/reports/aggregate.ts. Two tables of the same columns: per queue, and per agent.
+ */
+const slotSum = (name: string) => integer(name).notNull().default(0);
+const slotSeconds = (name: string) => doublePrecision(name).notNull().default(0);
+const reportSums = () => ({
+  offered: slotSum('offered'),
+  answered: slotSum('answered'),
+  abandoned: slotSum('abandoned'),
+  shortAbandons: slotSum('short_abandons'),
+  /** Abandoned after waiting (0,5], (5,15], (15,30], (30,60], (60,120], over 120 s. */
+  abandoned5: slotSum('abandoned_5'),
+  abandoned15: slotSum('abandoned_15'),
+  abandoned30: slotSum('abandoned_30'),
+  abandoned60: slotSum('abandoned_60'),
+  abandoned120: slotSum('abandoned_120'),
+  abandonedOver120: slotSum('abandoned_over_120'),
+  answeredInTime: slotSum('answered_in_time'),
+  waitSeconds: slotSeconds('wait_seconds'),
+  missed: slotSum('missed'),
+  ringsMeasured: slotSum('rings_measured'),
+  withinStandard: slotSum('within_standard'),
+  totalRings: slotSum('total_rings'),
+  handled: slotSum('handled'),
+  talkSeconds: slotSeconds('talk_seconds'),
+  holdSeconds: slotSeconds('hold_seconds'),
+  wrapSeconds: slotSeconds('wrap_seconds'),
+  ratings: slotSum('ratings'),
+  ratingTotal: slotSum('rating_total'),
+  topTwo: slotSum('top_two'),
+  callbacksCompleted: slotSum('callbacks_completed'),
+  callbacksInPromise: slotSum('callbacks_in_promise'),
+  repliesDue: slotSum('replies_due'),
+  repliesInTime: slotSum('replies_in_time'),
+});
+
+export const reportQueueSlots = pgTable('report_queue_slots', { slotStart: at('slot_start').notNull(), ...reportSums(), queue: text('queue').notNull() }, (t) => [
+  primaryKey({ columns: [t.slotStart, t.queue] }),
+  // A report filtered to one queue reads its slots alone.
+  index('report_queue_slots_queue_idx').on(t.queue, t.slotStart),
+]);
+
+/** Per agent (staff id; 0 for what belongs to no agent: a survey of no one, a department's case). */
+export const reportAgentSlots = pgTable('report_agent_slots', { slotStart: at('slot_start').notNull(), ...reportSums(), staffId: integer('staff_id').notNull() }, (t) => [
+  primaryKey({ columns: [t.slotStart, t.staffId] }),
+  index('report_agent_slots_staff_idx').on(t.staffId, t.slotStart),
+]);
+
+/**
+ * The slots of each settled local day (in the hotline's time zone) summed, so a month's report per agent adds
+ * 30 rows per agent rather than 1,440: rolled up once a day's last slot is past the re-aggregated window.
+ */
+export const reportQueueDays = pgTable('report_queue_days', { day: date('day', { mode: 'string' }).notNull(), ...reportSums(), queue: text('queue').notNull() }, (t) => [
+  primaryKey({ columns: [t.day, t.queue] }),
+]);
+export const reportAgentDays = pgTable('report_agent_days', { day: date('day', { mode: 'string' }).notNull(), ...reportSums(), staffId: integer('staff_id').notNull() }, (t) => [
+  primaryKey({ columns: [t.day, t.staffId] }),
+  index('report_agent_days_staff_idx').on(t.staffId, t.day),
+]);
+
+/**
+ * How far the reports are materialised (one row, id 1): every slot starting before `until` has its rows;
+ * every local day before `daysUntil` its day rows, summed in `timeZone` (another zone's days are not used).
+ */
+export const reportMarks = pgTable('report_marks', {
+  id: integer('id').primaryKey(),
+  until: at('until').notNull(),
+  daysUntil: date('days_until', { mode: 'string' }),
+  timeZone: text('time_zone'),
+});

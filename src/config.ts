@@ -42,6 +42,16 @@ const schema = z
         if (trust === undefined) ctx.addIssue({ code: 'custom', message: TRUST_PROXY_TAKES });
         return trust ?? false;
       }),
+    // /metrics (src/ops): with a token, only a Bearer of it; without one, only the addresses allowed here.
+    METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters (a random secret the scraper sends as a Bearer token)').optional(),
+    METRICS_ALLOW: z
+      .string()
+      .default('loopback')
+      .transform((value, ctx) => {
+        const list = value.split(',').map((item) => item.trim());
+        if (!list.every((item) => item === 'loopback' || isSubnet(item))) ctx.addIssue({ code: 'custom', message: 'must be a comma-separated list of addresses or subnets (such as loopback, 10.0.0.0/8)' });
+        return list;
+      }),
   })
   .superRefine((env, ctx) => {
     if (env.CARRIER === 'twilio') {
@@ -143,6 +153,13 @@ export type Config = {
   logLevel: string;
   /** Express's `trust proxy`: whose X-Forwarded-For to believe for a client's address (login throttling). */
   trustProxy: boolean | number | string[];
+  /**
+   * Who may read /metrics. With `token` set, whoever sends `Authorization: Bearer <token>`, from anywhere (a
+   * scraper in another network); unset, only clients whose address is in `allow` (`loopback` by default, or
+   * the admin network's subnets), so that a hotline reachable from the internet for Twilio's webhooks does not
+   * show its figures to it.
+   */
+  metrics: { token: string | undefined; allow: string[] };
 };
 
 /** The simulator signs with a fixed account and token so signature checking is never switched off. */
@@ -159,7 +176,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0] ?? 'environment');
-    const got = name in blank ? ` (got ${JSON.stringify(blank[name])})` : '';
+    // A secret's value is not repeated in the message (which ends up in logs).
+    const got = name in blank && !/TOKEN|SECRET/.test(name) ? ` (got ${JSON.stringify(blank[name])})` : '';
     throw new ConfigError(`${name} ${issue.message.replace(/^Invalid input: /, '')}${got}`);
   }
   const e = parsed.data;
@@ -193,5 +211,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     flowsDir: e.IVR_FLOWS_DIR,
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY,
+    metrics: { token: e.METRICS_TOKEN, allow: e.METRICS_ALLOW },
   };
 }

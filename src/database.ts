@@ -25,8 +25,35 @@ export type Database = {
   kind: 'pglite' | 'postgres';
   /** On a server: where it is, for parts that need a connection of their own (the Socket.IO adapter). */
   server?: { url: string; schema: string | undefined; applicationName: string };
+  /** What the driver did, for /metrics (src/ops): counted here because neither postgres.js nor PGlite counts it. */
+  stats?: DatabaseStats;
   close(): Promise<void>;
 };
+
+/** Statements sent and failed since the database was opened, and the most that may run at once. */
+export type DatabaseStats = {
+  /** postgres.js's pool size; 1 for PGlite, which runs one statement at a time. */
+  poolSize: number;
+  inFlight: number;
+  /** Statements (or, on PGlite, transactions) that failed: a wrong query, a conflict, a timeout. */
+  failed: number;
+  /** Of those, failed because the database was away (isDatabaseUnavailable). */
+  unavailable: number;
+};
+
+const newStats = (poolSize: number): DatabaseStats => ({ poolSize, inFlight: 0, failed: 0, unavailable: 0 });
+
+/** A statement's outcome, counted when it settles (its promise is returned as it was). */
+function counting<P extends PromiseLike<unknown>>(stats: DatabaseStats, started: P): P {
+  stats.inFlight++;
+  const done = () => void stats.inFlight--;
+  started.then(done, (err: unknown) => {
+    done();
+    stats.failed++;
+    if (isDatabaseUnavailable(err)) stats.unavailable++;
+  });
+  return started;
+}
 
 const migrationsFolder = join(ROOT, 'db/migrations');
 
@@ -54,6 +81,7 @@ export const CONNECT_TIMEOUT_SECONDS = 5;
 export const STATEMENT_TIMEOUT_MS = 10_000;
 const SILENT_SOCKET_MS = 15_000;
 const IDLE_TIMEOUT_SECONDS = 10;
+const POOL_SIZE = 10;
 
 /** Open the database and bring its schema up to date with the committed migrations. */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
@@ -62,7 +90,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     const client = postgres(options.url, {
       // `socket` is a documented option that postgres.js's types leave out.
       ...({ socket: openSocket } as object),
-      max: 10,
+      max: POOL_SIZE,
       onnotice: () => {},
       connect_timeout: CONNECT_TIMEOUT_SECONDS,
       idle_timeout: IDLE_TIMEOUT_SECONDS,
@@ -78,12 +106,14 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     });
     if (options.schema) await client.unsafe(`CREATE SCHEMA IF NOT EXISTS "${options.schema}"`);
     await createTrigramExtension(client);
-    const db = drizzlePostgres(preparing(client), { schema });
+    const stats = newStats(POOL_SIZE);
+    const db = drizzlePostgres(preparing(client, stats), { schema });
     await migratePostgres(db, { migrationsFolder, ...(options.schema ? { migrationsSchema: options.schema } : {}) });
     return {
       db: db as unknown as Db,
       kind: 'postgres',
       server: { url: options.url, schema: options.schema, applicationName },
+      stats,
       close: () => client.end({ timeout: 5 }),
     };
   }
@@ -93,9 +123,16 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   }
   const client = new PGlite({ dataDir: options.dataDir ?? undefined, extensions: { pg_trgm }, startParams: PGLITE_START_PARAMS });
   await client.exec('CREATE EXTENSION IF NOT EXISTS pg_trgm');
+  const stats = newStats(1);
+  // drizzle sends plain statements through `query` and opens transactions with `transaction` (whose own
+  // statements go to the transaction's object: a failure among them fails the transaction, counted once).
+  for (const method of ['query', 'transaction'] as const) {
+    const original = client[method].bind(client) as (...args: unknown[]) => Promise<unknown>;
+    (client as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => counting(stats, original(...args));
+  }
   const db = drizzlePglite(client, { schema });
   await migratePglite(db, { migrationsFolder });
-  return { db: db as unknown as Db, kind: 'pglite', close: () => client.close() };
+  return { db: db as unknown as Db, kind: 'pglite', stats, close: () => client.close() };
 }
 
 /**
@@ -165,14 +202,14 @@ export async function createdOnce(creating: Promise<unknown>): Promise<void> {
  * (kept per connection, by its text), a statement is one round trip after its first on a connection. The
  * transactions drizzle opens (`begin`, `savepoint`) hand their own `sql` to the callback: wrapped the same way.
  */
-function preparing(sql: postgres.Sql): postgres.Sql {
+function preparing(sql: postgres.Sql, stats: DatabaseStats): postgres.Sql {
   const wrap = <T extends object>(target: T): T =>
     new Proxy(target, {
       get(t, key, receiver) {
         const value = Reflect.get(t, key, receiver) as unknown;
         if (key === 'unsafe') {
           return (query: string, args?: unknown[], options: Record<string, unknown> = {}) =>
-            (value as (...a: unknown[]) => unknown)(query, args, { ...options, prepare: true });
+            countedWhenRun(stats, (value as (...a: unknown[]) => PromiseLike<unknown>)(query, args, { ...options, prepare: true }));
         }
         if (key === 'begin' || key === 'savepoint') {
           return (...args: unknown[]) => {
@@ -184,6 +221,27 @@ function preparing(sql: postgres.Sql): postgres.Sql {
       },
     });
   return wrap(sql);
+}
+
+/**
+ * postgres.js runs a statement when it is first awaited (`then`), and drizzle may ask for its rows as arrays
+ * first (`values()`, which returns the same statement): counted from that first `then`, so nothing runs early.
+ */
+function countedWhenRun<Q extends PromiseLike<unknown>>(stats: DatabaseStats, query: Q): Q {
+  const then = query.then;
+  let counted = false;
+  Object.defineProperty(query, 'then', {
+    configurable: true,
+    value(this: Q, ...args: Parameters<Q['then']>) {
+      const settled = then.apply(this, args) as PromiseLike<unknown>;
+      if (!counted) {
+        counted = true;
+        counting(stats, then.call(this, undefined, undefined) as PromiseLike<unknown>);
+      }
+      return settled;
+    },
+  });
+  return query;
 }
 
 /**

@@ -5,6 +5,7 @@ import type { Config } from './config.ts';
 import type { CasePolicy } from './cases/policy.ts';
 import type { Database } from './database.ts';
 import type { Flows } from './ivr/flow.ts';
+import type { Scorecard } from './quality/scorecard.ts';
 import type { LoginThrottle } from './staff/throttle.ts';
 import type { Carrier } from './telephony/carrier/carrier.ts';
 
@@ -16,6 +17,8 @@ export type Hotline = {
   /** The case desk's rules (ivr-flows/cases.yaml). */
   cases: CasePolicy;
   queues: Queues;
+  /** The quality scorecard (ivr-flows/scorecard.yaml). */
+  scorecard: Scorecard;
   carrier: Carrier;
   /** The ACD's events, after commit, for the realtime layer. */
   bus: Bus;

@@ -23,6 +23,8 @@ import { foundItemRoutes } from './cases/found-routes.ts';
 import { onlineRoutes } from './cases/online.ts';
 import { softphoneRoutes } from './softphone/routes.ts';
 import { recordingRoutes } from './recordings/routes.ts';
+import { qualityRoutes } from './quality/routes.ts';
+import { reportRoutes } from './reports/routes.ts';
 import { voiceTokenRoutes } from './telephony/voice-token.ts';
 import { staffPages } from './web/pages.ts';
 import { createApp, type Extra } from './server.ts';
@@ -32,6 +34,9 @@ import type { Carrier } from './telephony/carrier/carrier.ts';
 import { twilioCarrier } from './telephony/carrier/twilio.ts';
 import { Simulator } from './telephony/carrier/simulator/simulator.ts';
 import { simulatorRoutes } from './telephony/carrier/simulator/routes.ts';
+import { opsMetrics } from './ops/metrics.ts';
+import { metricsRoutes, timeWebhooks } from './ops/routes.ts';
+import { apiDocumentRoutes } from './api/openapi.ts';
 
 /** How long a stopping process waits for the requests in flight (Twilio waits 15 s for a webhook's answer). */
 const DRAIN_MS = 15_000;
@@ -39,6 +44,8 @@ const DRAIN_MS = 15_000;
 export type Running = {
   hotline: Hotline;
   server: Server;
+  /** The HTTP app (its routes, for the spec that checks each is in /api/openapi.json). */
+  app: express.Express;
   /** Where this process listens, e.g. http://127.0.0.1:3000. */
   url: string;
   simulator: Simulator | undefined;
@@ -95,17 +102,20 @@ export async function startHotline(config: Config, options: StartOptions): Promi
   await takeOverLapsed(hotline, { everyone: database.kind === 'pglite' });
   await endLostCallers(hotline);
 
-  const extras: Extra[] = [apiExtra(hotline), ...(simulator ? [simulatorExtra(hotline, simulator)] : [])];
+  const ops = opsMetrics(hotline);
+  const extras: Extra[] = [{ mount: (app) => app.use(metricsRoutes(config, ops)) }, apiExtra(hotline), ...(simulator ? [simulatorExtra(hotline, simulator)] : [])];
   const app = createApp(hotline, extras);
   // Socket.IO is attached before the port opens: a page connecting at once (or a cluster worker's first
   // connections, src/workers.ts) finds it there.
   const server = createServer(app);
   const http = drainable(server);
+  timeWebhooks(server, ops);
   const realtime = await startRealtime(hotline, server, simulator);
+  if (realtime.adapterPool) ops.watchAdapterPool(realtime.adapterPool);
   server.listen(config.port);
   await once(server, 'listening');
   const stopLease = keepLease(hotline, config.processLeaseSeconds);
-  const stopSweeper = options.sweepEveryMs === 0 ? async () => {} : startSweeper(hotline, options.sweepEveryMs);
+  const stopSweeper = options.sweepEveryMs === 0 ? async () => {} : startSweeper(hotline, options.sweepEveryMs, ops.sweep);
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
   // The simulator signs for PUBLIC_URL but must reach this very process, wherever PUBLIC_URL points.
@@ -114,6 +124,7 @@ export async function startHotline(config: Config, options: StartOptions): Promi
   return {
     hotline,
     server,
+    app,
     url,
     simulator,
     realtime,
@@ -143,7 +154,8 @@ function apiExtra(h: Hotline): Extra {
       // The passengers' public form and status lookup: no login, a body limit of its own, rate-limited per address.
       // Before the staff's parser, whose larger limit would otherwise read the body first.
       app.use('/api/public', onlineRoutes(h));
-      app.use('/api', express.json({ limit: '64kb' }), staffRoutes(h), softphoneRoutes(h), recordingRoutes(h), notesRoutes(h), voiceTokenRoutes(h), announcementRoutes(h), caseRoutes(h), foundItemRoutes(h));
+      app.use('/api', express.json({ limit: '64kb' }), staffRoutes(h), softphoneRoutes(h), recordingRoutes(h), notesRoutes(h), voiceTokenRoutes(h), announcementRoutes(h), caseRoutes(h), foundItemRoutes(h), qualityRoutes(h), reportRoutes(h));
+      app.use('/api', apiDocumentRoutes());
       app.get('/api/metrics/live', requireStaff(h, ['supervisor', 'manager']), async (_req, res) => {
         res.json(await currentMetrics(h));
       });

@@ -15,7 +15,7 @@ export const DIST = join(root, 'dist');
 export async function buildPages(): Promise<void> {
   await mkdir(DIST, { recursive: true });
   await build({
-    entryPoints: { agent: join(root, 'src/agent/main.ts'), dashboard: join(root, 'src/dashboard/main.ts'), complaints: join(root, 'src/complaints/main.ts') },
+    entryPoints: { agent: join(root, 'src/agent/main.ts'), dashboard: join(root, 'src/dashboard/main.ts'), complaints: join(root, 'src/complaints/main.ts'), quality: join(root, 'src/quality/main.ts'), reports: join(root, 'src/reports/main.ts') },
     outdir: DIST,
     bundle: true,
     format: 'esm',
@@ -25,7 +25,7 @@ export async function buildPages(): Promise<void> {
     minify: true,
     logLevel: 'warning',
   });
-  for (const page of ['agent.html', 'agent.css', 'dashboard.html', 'style.css', 'dashboard.css', 'complaints.html', 'complaints.css']) await cp(join(root, page), join(DIST, page));
+  for (const page of ['agent.html', 'agent.css', 'dashboard.html', 'style.css', 'dashboard.css', 'complaints.html', 'complaints.css', 'quality.html', 'quality.css', 'reports.html', 'reports.css']) await cp(join(root, page), join(DIST, page));
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await buildPages();

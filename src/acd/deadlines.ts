@@ -12,6 +12,7 @@ import { sweepCases } from '../cases/sweep.ts';
 import { routeSoon } from './route.ts';
 import { giveUpStalledAttempts } from '../callbacks/attempts.ts';
 import { deleteExpiredRecordings, dueForDeletion } from '../recordings/recordings.ts';
+import { materialiseClosedSlots, reportsDue } from '../reports/materialise.ts';
 
 /**
  * Everything with a deadline is a row: a server process's lease, an offer's ring limit, an agent's wrap-up
@@ -50,6 +51,8 @@ export async function sweep(h: Hotline): Promise<void> {
   if (due.cases) await sweepCases(h);
   if (due.recordings) await deleteExpiredRecordings(h, now);
   const overflowed = due.overflow ? await overflow(h, now) : 0;
+  // The reports' slot rows, once a half hour is over: a failure here must not stop the floor's deadlines.
+  if (due.reports) await materialiseClosedSlots(h).catch((err: unknown) => h.log.error({ err }, 'materialising the report slots failed'));
   if (wrapped.length || held.length || overflowed) h.bus.emit('changed');
   // Routing also runs here, so a pass lost to a crash between commit and carrier request is made up.
   routeSoon(h);
@@ -63,7 +66,7 @@ async function whatIsDue(h: Hotline, now: Date) {
   const overflowing = [...h.queues.values()]
     .filter((q) => q.overflow)
     .map((q) => and(eq(calls.queue, q.name), lte(calls.queuedAt, new Date(now.getTime() - q.maxWaitSeconds * 1000))));
-  const [due] = await rows<Record<'lapsed' | 'rungOut' | 'stalled' | 'wrapUp' | 'gone' | 'cases' | 'recordings' | 'overflow', boolean>>(db, sql`select
+  const [due] = await rows<Record<'lapsed' | 'rungOut' | 'stalled' | 'wrapUp' | 'gone' | 'cases' | 'recordings' | 'overflow' | 'reports', boolean>>(db, sql`select
     ${exists(sql`${db.select(one).from(processes).where(and(ne(processes.id, h.processId), lt(processes.leaseUntil, sql`now()`)))}`)}
       or ${exists(sql`${db.select(one).from(agentSockets).where(notExists(db.select(one).from(processes).where(eq(processes.id, agentSockets.processId))))}`)} as "lapsed",
     ${exists(sql`${db.select(one).from(offers).where(and(eq(offers.status, 'ringing'), lte(offers.deadlineAt, now)))}`)} as "rungOut",
@@ -72,6 +75,7 @@ async function whatIsDue(h: Hotline, now: Date) {
     ${exists(sql`${db.select(one).from(agents).where(lte(agents.goneAt, now))}`)} as "gone",
     ${exists(sql`${db.select(one).from(caseClocks).where(lte(caseClocks.nextAt, now))}`)} as "cases",
     ${exists(sql`${dueForDeletion(h, now)}`)} as "recordings",
+    ${exists(reportsDue(db, now))} as "reports",
     ${overflowing.length ? exists(sql`${db.select(one).from(calls).where(and(eq(calls.status, 'queued'), or(...overflowing)))}`) : sql`false`} as "overflow"`);
   return due!;
 }
@@ -124,12 +128,18 @@ async function overflow(h: Hotline, now: Date): Promise<number> {
 const SWEEP_LIMIT_MS = 30_000;
 
 /** Sweep every `everyMs` until stopped; a sweep still running is not started twice. */
-export function startSweeper(h: Hotline, everyMs = 500): () => Promise<void> {
+export function startSweeper(h: Hotline, everyMs = 500, timed?: (seconds: number, failed: boolean) => void): () => Promise<void> {
   let running: Promise<void> | undefined;
   const timer = setInterval(() => {
     if (running) return;
+    // `timed` (src/ops) is told each sweep's duration and whether it failed.
+    const started = performance.now();
+    const took = (failed: boolean) => timed?.((performance.now() - started) / 1000, failed);
     running = within(SWEEP_LIMIT_MS, sweep(h), 'deadline sweep')
-      .catch((err: unknown) => h.log.error({ err }, 'deadline sweep failed'))
+      .then(() => took(false), (err: unknown) => {
+        took(true);
+        h.log.error({ err }, 'deadline sweep failed');
+      })
       .finally(() => (running = undefined));
   }, everyMs);
   timer.unref();

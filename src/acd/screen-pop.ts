@@ -5,6 +5,7 @@ import { contactKey } from '../cases/reference.ts';
 import type { Db, Tx } from '../database.ts';
 import type { Disposition, Topic } from '../notes/choices.ts';
 import type { CallbackPop } from '../callbacks/offers.ts';
+import type { Flows, StaffWords } from '../ivr/flow.ts';
 
 /** What the agent sees the moment the phone rings: who is calling and what the IVR learned. */
 export type ScreenPop = {
@@ -91,4 +92,28 @@ export async function screenPop(db: Db | Tx, callSid: string, offerId: number, n
     notesSoFar,
     openCases: owed,
   };
+}
+
+/** One labelled node the caller passed: its id (`flow:node`) for machines, its words for the agent. */
+export type PathStep = { node: string; words: StaffWords };
+
+/** The screen-pop as the agent's page receives it: the IVR path also in words. */
+export type WordedScreenPop = ScreenPop & {
+  /** The labelled nodes of `path`, in order (the flows' `label`s); a node passed twice in a row once. */
+  pathWords: PathStep[];
+};
+
+/**
+ * The caller's way through the IVR in the agent's words ("Tickets › Agent › Train number"), from the flows'
+ * node labels. Read from the flows the process runs: a node since removed or unlabelled is left out.
+ */
+export function worded(flows: Flows, pop: ScreenPop): WordedScreenPop {
+  const steps: PathStep[] = [];
+  for (const node of pop.path) {
+    const [flow, id] = node.includes(':') ? (node.split(':', 2) as [string, string]) : ['hotline', node];
+    const label = flows.get(flow)?.nodes[id]?.label;
+    // A menu replayed (a wrong key), or `9` to hear an answer again, is one step for the agent.
+    if (label && steps.at(-1)?.node !== node) steps.push({ node, words: label });
+  }
+  return { ...pop, pathWords: steps };
 }

@@ -4,6 +4,8 @@ import { currentStaff, requireStaff } from '../staff/auth.ts';
 import { normaliseReference } from '../cases/reference.ts';
 import type { Source } from '../cases/timeline.ts';
 import { callBackNow, CallbackError } from './offers.ts';
+import type { ZodOpenApiPathsObject } from 'zod-openapi';
+import { described, operation, referencePath } from '../api/describe.ts';
 
 /**
  * `POST /api/cases/:reference/call-back`: the agent (or supervisor) on the softphone calls the passenger of
@@ -25,3 +27,17 @@ export function callBackRoute(h: Hotline, sourceOf: (req: Parameters<RequestHand
     },
   ];
 }
+
+/** This route in /api/openapi.json (src/api/openapi.ts). */
+export const callbackPaths: ZodOpenApiPathsObject = {
+  '/api/cases/{reference}/call-back': {
+    post: operation({
+      summary: "Call the case's passenger back now, from the softphone",
+      tags: ['cases', 'softphone'],
+      who: ['agent', 'supervisor'],
+      path: referencePath,
+      ok: { status: 202, schema: described('{ offerId, screenPop }: the progress follows on the socket (`callback`).'), description: 'Dialling.' },
+      also: { 404: 'No such case.', 409: 'Cannot call out now, or the passenger is already being called.' },
+    }),
+  },
+};

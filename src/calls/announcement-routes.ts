@@ -5,6 +5,8 @@ import { refusing, unspeakable } from '../input.ts';
 import { currentStaff, requireStaff } from '../staff/auth.ts';
 import { BadRequest, parseParams } from '../telephony/params.ts';
 import { getAnnouncement, setAnnouncement } from './announcement.ts';
+import type { ZodOpenApiPathsObject } from 'zod-openapi';
+import { described, operation } from '../api/describe.ts';
 
 /** Long enough for a suspension notice, short enough to be heard to the end before the menu. */
 export const ANNOUNCEMENT_MAX_CHARS = 500;
@@ -18,7 +20,7 @@ export function announcementLanguages(h: Hotline): string[] {
   return [...languages];
 }
 
-function announcementBody(languages: string[]) {
+export function announcementBody(languages: string[]) {
   const text = z
     .string({ error: (i) => (i.input === null ? 'must be text (leave the language out instead)' : 'must be text') })
     .trim()
@@ -69,3 +71,14 @@ export function announcementRoutes(h: Hotline): Router {
 
   return router;
 }
+
+const announcement = described('{ announcement: { <language>: text } | null }');
+
+/** These routes in /api/openapi.json (src/api/openapi.ts). The languages are the flows': zh-CN, en-US, yue-HK. */
+export const announcementPaths: ZodOpenApiPathsObject = {
+  '/api/announcement': {
+    get: operation({ summary: 'The announcement callers hear before the menu, and the languages it may be given in', tags: ['announcement'], who: ['supervisor', 'manager'], ok: { schema: described('{ announcement, languages }'), description: 'The announcement.' } }),
+    put: operation({ summary: 'Set the announcement (per language), for the next caller on', tags: ['announcement'], who: ['supervisor', 'manager'], body: announcementBody(['zh-CN', 'en-US', 'yue-HK']), ok: { schema: announcement, description: 'Set.' } }),
+    delete: operation({ summary: 'Clear the announcement', tags: ['announcement'], who: ['supervisor', 'manager'], ok: { schema: announcement, description: 'Cleared.' } }),
+  },
+};

@@ -8,6 +8,8 @@ import { firstIssue } from './input.ts';
 import { normaliseReference } from './reference.ts';
 import { answering } from './routes.ts';
 import { STAFF_SOURCES, type Source } from './timeline.ts';
+import type { ZodOpenApiPathsObject } from 'zod-openapi';
+import { described, operation, referencePath } from '../api/describe.ts';
 
 const WORKERS = ['agent', 'supervisor', 'manager'] as const;
 
@@ -53,3 +55,25 @@ function parse<S extends z.ZodType>(schema: S, value: unknown, what: string): z.
 }
 
 const sourceOf = (said: string | undefined): Source => ((STAFF_SOURCES as readonly string[]).includes(said ?? '') ? (said as Source) : 'api');
+
+/** These routes in /api/openapi.json (src/api/openapi.ts). */
+export const foundItemPaths: ZodOpenApiPathsObject = {
+  '/api/found-items': {
+    post: operation({ summary: 'Record a found item', tags: ['found items'], who: WORKERS, body: foundItemInput, ok: { status: 201, schema: described('FoundItemView'), description: 'Recorded.' } }),
+    get: operation({ summary: 'The register: found items by train and dates', tags: ['found items'], who: 'staff', query: foundItemQuery, ok: { schema: described('{ foundItems: [...] }'), description: 'The items.' } }),
+  },
+  '/api/cases/{reference}/candidates': {
+    get: operation({ summary: 'Found items that may be the lost item of a case, best first', tags: ['found items', 'cases'], who: 'staff', path: referencePath, ok: { schema: described('Candidates'), description: 'The candidates.' }, also: { 404: 'No such case.' } }),
+  },
+  '/api/cases/{reference}/match': {
+    post: operation({
+      summary: "Match a found item to a lost-item case",
+      tags: ['found items', 'cases'],
+      who: WORKERS,
+      path: referencePath,
+      body: matchInput,
+      ok: { schema: described('The case record with `foundItem`.'), description: 'Matched.' },
+      also: { 404: 'No such case or item.', 409: 'Already matched, or the case changed.' },
+    }),
+  },
+};

@@ -9,6 +9,8 @@ import { CaseError, createCase } from './cases.ts';
 import { firstIssue, newCaseInput, type NewCaseInput } from './input.ts';
 import { contactKey, isReference, normaliseReference } from './reference.ts';
 import { answering } from './routes.ts';
+import type { ZodOpenApiPathsObject } from 'zod-openapi';
+import { described, operation } from '../api/describe.ts';
 
 /**
  * The passengers' own way in, without an account (mounted at /api/public): file a complaint, a lost-item
@@ -49,7 +51,7 @@ const DETAILS: Record<OnlineType, { required: readonly DetailKey[] }> = {
 
 const shape = newCaseInput.shape;
 /** What a passenger files: the passenger's side of a case, with what each type cannot do without. */
-const onlineCase = newCaseInput
+export const onlineCase = newCaseInput
   .pick({ language: true, trainNumber: true, travelDate: true, car: true, seat: true, category: true, details: true })
   .extend({
     type: z.enum(ONLINE_TYPES, `must be one of ${ONLINE_TYPES.join(', ')}`),
@@ -68,7 +70,7 @@ const onlineCase = newCaseInput
   });
 type OnlineCase = z.output<typeof onlineCase>;
 
-const statusLookup = z.strictObject({
+export const statusLookup = z.strictObject({
   reference: z
     .string('must be text')
     .max(40, 'must be at most 40 characters')
@@ -214,4 +216,17 @@ const bodyFaults: ErrorRequestHandler = (err: { type?: string; status?: number; 
   } else if (typeof err.type === 'string' && typeof err.status === 'number' && err.status >= 400 && err.status < 500) {
     res.status(err.status).json({ error: `body ${err.message ?? 'cannot be read'}`, field: 'body' });
   } else next(err);
+};
+
+const tooMany = { 429: 'Too many from this address (or for this reference): Retry-After says when to try again.' };
+
+/** These routes in /api/openapi.json (src/api/openapi.ts): the passengers' own, without a login. */
+export const onlinePaths: ZodOpenApiPathsObject = {
+  '/api/public/case-types': { get: operation({ summary: 'The kinds of case a passenger may file, with their categories', tags: ['public'], who: 'public', ok: { schema: described('{ <type>: { categories } }'), description: 'The types.' } }) },
+  '/api/public/cases': {
+    post: operation({ summary: 'File a complaint, a lost item or a luggage claim', tags: ['public'], who: 'public', body: onlineCase, ok: { status: 201, schema: described('{ reference, type, dueAt, acknowledgeBy }'), description: 'Filed: keep the reference.' }, also: { 413: 'The body is too large.', ...tooMany } }),
+  },
+  '/api/public/cases/status': {
+    post: operation({ summary: "A case's status, by its reference and the passenger's phone number", tags: ['public'], who: 'public', body: statusLookup, ok: { schema: described("The case as the passenger may see it."), description: 'The status.' }, also: { 404: 'No case has this reference and phone number.', ...tooMany } }),
+  },
 };

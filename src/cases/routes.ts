@@ -11,12 +11,14 @@ import { actionInputs, ACTIONS, CASE_LANGUAGES, caseChangesInput, firstIssue, ne
 import { assignable, board, caseSummary, myCases } from './lists.ts';
 import { normaliseReference } from './reference.ts';
 import { STAFF_SOURCES, type Source } from './timeline.ts';
+import type { ZodOpenApiPathsObject } from 'zod-openapi';
+import { described, operation, referencePath } from '../api/describe.ts';
 
 const WORKERS = ['agent', 'supervisor', 'manager'] as const;
 /** Trainers read everything and change nothing. */
 const OVERSEERS = ['supervisor', 'manager', 'trainer'] as const;
 
-const boardQuery = z.strictObject({
+export const boardQuery = z.strictObject({
   type: z.enum(CASE_TYPES, `must be one of ${CASE_TYPES.join(', ')}`).optional(),
   status: z.enum(CASE_STATUSES, `must be one of ${CASE_STATUSES.join(', ')}`).optional(),
   department: z.string().max(40).optional(),
@@ -130,3 +132,36 @@ export function answering(work: (req: Request, res: Response) => Promise<object>
     }
   };
 }
+
+const caseRecordAnswer = described('CaseRecord: the case, its clocks and its timeline.');
+const missing = { 404: 'No such case.' };
+const conflict = { 409: 'The case changed since `version` was read, or it is not in a state that allows this.' };
+const tags = ['cases'];
+
+/** These routes in /api/openapi.json (src/api/openapi.ts). */
+export const casePaths: ZodOpenApiPathsObject = {
+  '/api/case-desk': { get: operation({ summary: "The case desk's rules: types, categories, departments, priorities, actions", tags, who: 'staff', ok: { schema: described('The desk.'), description: 'The desk.' } }) },
+  '/api/case-desk/staff': { get: operation({ summary: 'Whom a case may be given to', tags, who: ['supervisor', 'manager'], ok: { schema: described('{ staff: [...] }'), description: 'The staff.' } }) },
+  '/api/cases/mine': { get: operation({ summary: "The cases the caller owns, soonest due first", tags, who: WORKERS, ok: { schema: described('{ cases: [...] }'), description: 'My cases.' } }) },
+  '/api/cases/summary': { get: operation({ summary: "Today's case figures", tags, who: OVERSEERS, ok: { schema: described('The summary.'), description: 'The summary.' } }) },
+  '/api/cases': {
+    get: operation({ summary: 'The case board, filtered, a page at a time', tags, who: OVERSEERS, query: boardQuery, ok: { schema: described('{ cases, total, page, ... }'), description: 'A page of the board.' } }),
+    post: operation({ summary: 'Open a case', tags, who: WORKERS, body: newCaseInput, ok: { status: 201, schema: caseRecordAnswer, description: 'Opened.' } }),
+  },
+  '/api/cases/{reference}': {
+    get: operation({ summary: 'A case, its clocks and timeline', tags, who: 'staff', path: referencePath, ok: { schema: caseRecordAnswer, description: 'The case.' }, also: missing }),
+    patch: operation({ summary: "Change a case's fields", tags, who: WORKERS, path: referencePath, body: caseChangesInput, ok: { schema: caseRecordAnswer, description: 'Changed.' }, also: { ...missing, ...conflict } }),
+  },
+  '/api/cases/{reference}/{action}': {
+    post: operation({
+      summary: 'Act on a case: acknowledge, start, wait, resume, note, contacted, assign, resolve, approve, extend, close, reopen',
+      description: "The body is the action's own (each of the union's members is one action's).",
+      tags,
+      who: WORKERS,
+      path: referencePath.extend({ action: z.enum(ACTIONS) }),
+      body: z.union(Object.values(actionInputs) as unknown as [z.ZodType, z.ZodType, ...z.ZodType[]]),
+      ok: { schema: caseRecordAnswer, description: 'Done.' },
+      also: { 404: 'No such case or action.', ...conflict },
+    }),
+  },
+};

@@ -31,6 +31,18 @@ const choice = z.strictObject({
 });
 const key = z.string().regex(/^[0-9*#]$/, 'must be one key: 0-9, * or #');
 
+/**
+ * What a node is called on the staff pages, in each of their languages (not the callers': an agent reads the
+ * caller's way through the IVR as "Tickets › Agent › Train number" in the page's language). A node without
+ * one (the welcome, an hours check) is left out of that worded path; its id stays in the call's path.
+ */
+export const staffWords = z.strictObject({
+  'zh-CN': z.string().min(1).max(40),
+  'zh-TW': z.string().min(1).max(40),
+  en: z.string().min(1).max(40),
+});
+const labelled = { label: staffWords.optional() };
+
 const retrying = {
   /** Seconds to wait for the first key press. */
   timeout: z.number().int().min(1).max(60).default(5),
@@ -41,6 +53,7 @@ const retrying = {
 };
 
 const menu = z.strictObject({
+  ...labelled,
   kind: z.literal('menu'),
   prompt,
   options: z.record(key, choice).refine((o) => Object.keys(o).length > 0, 'needs at least one option'),
@@ -49,9 +62,10 @@ const menu = z.strictObject({
   ...retrying,
 });
 
-const say = z.strictObject({ kind: z.literal('say'), prompt, next: target });
+const say = z.strictObject({ ...labelled, kind: z.literal('say'), prompt, next: target });
 
 const info = z.strictObject({
+  ...labelled,
   kind: z.literal('info'),
   /** A spoken self-service answer (the caller is served without an agent). */
   topic: z.string().min(1),
@@ -61,6 +75,7 @@ const info = z.strictObject({
 });
 
 const gather = z.strictObject({
+  ...labelled,
   kind: z.literal('gather'),
   prompt,
   /** Stored on the call under this name; it travels to the agent's screen-pop. */
@@ -81,6 +96,7 @@ const gather = z.strictObject({
 });
 
 const queue = z.strictObject({
+  ...labelled,
   kind: z.literal('queue'),
   prompt: prompt.optional(),
   queue: z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be a lower-case queue name'),
@@ -90,6 +106,7 @@ const queue = z.strictObject({
 const weekday = z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
 const clock = z.string().regex(/^([01]\d|2[0-4]):[0-5]\d$/, 'must be a time HH:MM');
 const hours = z.strictObject({
+  ...labelled,
   kind: z.literal('hours'),
   /** Opening periods in the hotline's time zone; a day not listed is closed. */
   open: z.array(z.strictObject({ days: z.array(weekday).min(1), from: clock, to: clock })).min(1),
@@ -100,14 +117,15 @@ const hours = z.strictObject({
 });
 
 const announcement = z.strictObject({
+  ...labelled,
   kind: z.literal('announcement'),
   /** Plays the announcement a manager set (if any), then goes on. */
   next: target,
 });
 
-const goto = z.strictObject({ kind: z.literal('goto'), next: target });
+const goto = z.strictObject({ ...labelled, kind: z.literal('goto'), next: target });
 
-const hangup = z.strictObject({ kind: z.literal('hangup'), prompt: prompt.optional() });
+const hangup = z.strictObject({ ...labelled, kind: z.literal('hangup'), prompt: prompt.optional() });
 
 export const node = z.discriminatedUnion('kind', [menu, say, info, gather, queue, hours, announcement, goto, hangup]);
 
@@ -161,6 +179,7 @@ export const flowFile = z.strictObject({
 });
 
 export type Prompt = z.infer<typeof prompt>;
+export type StaffWords = z.infer<typeof staffWords>;
 export type PromptItem = z.infer<typeof utterance>;
 export type Choice = z.infer<typeof choice>;
 export type IvrNode = z.infer<typeof node>;

@@ -8,8 +8,8 @@ import { checkedYaml } from '../yaml-file.ts';
 /** A flow file that cannot run; the message names the file, the node and the field. */
 export class FlowError extends Error {}
 
-/** Read and check every `*.yaml` flow in `dir` (queues.yaml, cases.yaml and other non-flow files excluded by name). */
-export function loadFlows(dir: string, exclude: string[] = ['queues.yaml', 'cases.yaml']): Flows {
+/** Read and check every `*.yaml` flow in `dir` (queues.yaml, cases.yaml, scorecard.yaml and other non-flow files excluded by name). */
+export function loadFlows(dir: string, exclude: string[] = ['queues.yaml', 'cases.yaml', 'scorecard.yaml']): Flows {
   const files = readdirSync(dir)
     .filter((f) => f.endsWith('.yaml') && !exclude.includes(f))
     .sort();

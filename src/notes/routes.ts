@@ -3,6 +3,10 @@ import type { Hotline } from '../hotline.ts';
 import { currentStaff, requireStaff } from '../staff/auth.ts';
 import { releaseHeldWrapUp } from './disposition.ts';
 import { notesForCall, NotesError, parseNotes, saveNotes } from './notes.ts';
+import type { ZodOpenApiPathsObject } from 'zod-openapi';
+import { described, operation } from '../api/describe.ts';
+import { z } from 'zod';
+import { notesInput } from './notes.ts';
 
 /**
  * Call notes over HTTP (mounted under /api behind express.json()): the same saves the page sends over the
@@ -35,3 +39,21 @@ async function answering(res: Response, work: () => Promise<object>): Promise<vo
     res.status(err.status).json({ error: err.message, ...(err.field ? { field: err.field } : {}) });
   }
 }
+
+const callSid = z.object({ sid: z.string().meta({ description: "The call's sid (CA…)." }) });
+
+/** These routes in /api/openapi.json (src/api/openapi.ts). */
+export const notesPaths: ZodOpenApiPathsObject = {
+  '/api/calls/{sid}/notes': {
+    get: operation({ summary: "A call's notes (an agent reads their own)", tags: ['notes'], who: 'staff', path: callSid, ok: { schema: described('{ notes: [...] }'), description: 'The notes.' }, also: { 403: 'Not your call.', 404: 'No such call.' } }),
+    put: operation({
+      summary: 'Save the notes of a call (the newest version wins)',
+      tags: ['notes'],
+      who: ['agent', 'supervisor'],
+      path: callSid,
+      body: notesInput,
+      ok: { schema: described('{ ok: true, version, savedAt }'), description: 'Saved (or a newer version was already there).' },
+      also: { 404: 'No such call.' },
+    }),
+  },
+};

@@ -18,7 +18,10 @@ const ADAPTER_CONNECTIONS = 8;
  * client gets one, and the LISTEN client, once its connection ends, is dropped from the pool (the adapter
  * then takes a new one, with backoff) rather than held for ever.
  */
-export async function adapterPool(h: Hotline, io: Server): Promise<{ end(): Promise<void> }> {
+/** The adapter's pool as node-postgres counts it: connections open, idle among them, and requests waiting for one. */
+export type PoolStats = { total: number; idle: number; waiting: number };
+
+export async function adapterPool(h: Hotline, io: Server): Promise<{ end(): Promise<void>; stats(): PoolStats }> {
   const { url, schema, applicationName } = h.database.server!;
   const log = h.log.child({ part: 'socket.io adapter' });
   const pool = new pg.Pool({
@@ -64,7 +67,7 @@ export async function adapterPool(h: Hotline, io: Server): Promise<{ end(): Prom
   io.adapter(function (nsp: Parameters<typeof adapter>[0]) {
     return hereFirst(adapter(nsp) as unknown as Broadcasting);
   } as unknown as typeof adapter);
-  return { end };
+  return { end, stats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }) };
 }
 
 /** The part of the adapter (socket.io-adapter's ClusterAdapter) that carries an emit to a room. */

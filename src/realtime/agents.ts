@@ -1,4 +1,3 @@
-import type { Namespace, Socket } from 'socket.io';
 import { z } from 'zod';
 import type { AcdEvents } from '../acd/bus.ts';
 import { agentConnected, agentDisconnected, choosePresence, PresenceError, presenceOf } from '../acd/presence.ts';
@@ -6,10 +5,12 @@ import { socketClosed, socketOpened } from '../acd/processes.ts';
 import type { Hotline } from '../hotline.ts';
 import { refusing, unstorable } from '../input.ts';
 import { DISPOSITION_REQUIRED, mayEndWrapUp, releaseHeldWrapUp } from '../notes/disposition.ts';
-import { NotesError, parseNotes, saveNotes, type SaveAck } from '../notes/notes.ts';
+import { NotesError, parseNotes, saveNotes } from '../notes/notes.ts';
 import { listen } from './handlers.ts';
 import { acceptCallback, CallbackError, declineCallback } from '../callbacks/offers.ts';
-import { requireSession, staffOf } from './server.ts';
+import { requireSession, staffOf, type TypedNamespace } from './server.ts';
+import { worded } from '../acd/screen-pop.ts';
+import type { CallbackAnswer, PresenceAnswer } from './events.ts';
 
 /** Agents (and supervisors, who take calls too) connect here. */
 const ROLES = ['agent', 'supervisor'] as const;
@@ -24,8 +25,6 @@ const presenceRequest = z.strictObject({
     .optional(),
 });
 
-type PresenceAnswer = { ok: true; presence: string } | { ok: false; error: string; field?: string };
-type CallbackAnswer = { ok: true } | { ok: false; error: string; field?: string };
 const offerIdOf = z.object({ offerId: z.number('offerId must be an offer number').int('offerId must be an offer number').min(1, 'offerId must be an offer number').max(2_147_483_647, 'offerId must be an offer number') });
 
 const callSidOf = z.object({ callSid: z.string('is required').min(1, 'is required').max(64, 'is not a call').check(refusing(unstorable)) });
@@ -34,37 +33,38 @@ const WRAP_UP_REFUSED = { ok: false, error: DISPOSITION_REQUIRED, field: 'dispos
 export const room = (staffId: number) => `agent:${staffId}`;
 
 /**
- * `/agents`: one room per agent. Pushes `offer` (the screen-pop), `offer-withdrawn`, `connected`,
+ * `/agents`: one room per agent (its events and payloads: AgentsServerToClient and AgentsClientToServer in
+ * src/realtime/events.ts). Pushes `offer` (the screen-pop, its IVR path in words), `offer-withdrawn`, `connected`,
  * `ended`, `wrap-up-ended`, `presence` and `callback` (an accepted callback's progress); takes `presence`
  * {state, reason}, `callback-accept` and `callback-reject` {offerId}, `wrap-up-done` and `notes`
  * {callSid, ...NotesInput}, each with an acknowledgement. Leaving wrap-up (wrap-up-done, or any presence)
  * is refused until the call's notes have a disposition (src/notes/disposition.ts).
  */
-export function agentsNamespace(h: Hotline, nsp: Namespace): () => void {
+export function agentsNamespace(h: Hotline, nsp: TypedNamespace<'/agents'>): () => void {
   requireSession(h, nsp, ROLES);
 
-  nsp.on('connection', (socket: Socket) => {
+  nsp.on('connection', (socket) => {
     const me = staffOf(socket);
     // Listeners first: the page may ask for a presence change the moment it is connected.
     void socket.join(room(me.id));
 
     const on = listen(socket, h.log.child({ staffId: me.id }));
 
-    on<PresenceAnswer>('presence', 'could not change presence: try again', async (body) => {
+    on('presence', 'could not change presence: try again', async (body) => {
       const parsed = presenceRequest.safeParse(body ?? {});
       if (!parsed.success) return { ok: false, error: parsed.error.issues[0]!.message };
       if (!(await mayEndWrapUp(h, me.id))) return WRAP_UP_REFUSED;
       return changePresence(() => choosePresence(h, me.id, parsed.data.state, parsed.data.reason ?? null));
     });
 
-    on<PresenceAnswer>('wrap-up-done', 'could not end wrap-up: try again', async () => {
+    on('wrap-up-done', 'could not end wrap-up: try again', async () => {
       const current = await presenceOf(h, me.id);
       if (current?.presence !== 'wrap-up') return { ok: false, error: `not in wrap-up (${current?.presence ?? 'offline'})` };
       if (!(await mayEndWrapUp(h, me.id))) return WRAP_UP_REFUSED;
       return changePresence(() => choosePresence(h, me.id, 'available'));
     });
 
-    on<SaveAck>('notes', 'could not save the notes: try again', async (body) => {
+    on('notes', 'could not save the notes: try again', async (body) => {
       try {
         const sid = callSidOf.safeParse(body ?? {});
         if (!sid.success) throw new NotesError(`callSid ${sid.error.issues[0]!.message}`, 'callSid');
@@ -77,13 +77,13 @@ export function agentsNamespace(h: Hotline, nsp: Namespace): () => void {
       }
     });
 
-    on<CallbackAnswer>('callback-accept', 'could not call the passenger: try again', async (body) => {
+    on('callback-accept', 'could not call the passenger: try again', async (body) => {
       const parsed = offerIdOf.safeParse(body ?? {});
       if (!parsed.success) return { ok: false, error: parsed.error.issues[0]!.message, field: 'offerId' };
       return refusedCallback(() => acceptCallback(h, me.id, parsed.data.offerId));
     });
 
-    on<CallbackAnswer>('callback-reject', 'could not turn the callback down: try again', async (body) => {
+    on('callback-reject', 'could not turn the callback down: try again', async (body) => {
       const parsed = offerIdOf.safeParse(body ?? {});
       if (!parsed.success) return { ok: false, error: parsed.error.issues[0]!.message, field: 'offerId' };
       return refusedCallback(() => declineCallback(h, me.id, parsed.data.offerId));
@@ -105,17 +105,25 @@ export function agentsNamespace(h: Hotline, nsp: Namespace): () => void {
     })().catch((err: unknown) => h.log.error({ err, staffId: me.id }, 'agent connection failed'));
   });
 
-  const forward = <E extends Exclude<keyof AcdEvents, 'changed' | 'session-ended' | 'case-changed' | 'case-alert'>>(event: E) => {
-    const listener = (payload: AcdEvents[E][0]) => {
-      nsp.to(room(payload.staffId)).emit(event, event === 'offer' ? (payload as AcdEvents['offer'][0]).screenPop : payload);
-    };
-    h.bus.on(event, listener as never);
-    return () => h.bus.off(event, listener as never);
+  // The ACD's events, each to its agent's room: as they are, but for the screen-pop, which gets its IVR path
+  // in words. Whether agents hear that a supervisor listens in is the site's rule.
+  const to = (staffId: number) => nsp.to(room(staffId));
+  const told: { [E in Exclude<keyof AcdEvents, 'changed' | 'session-ended' | 'case-changed' | 'case-alert'>]?: (e: AcdEvents[E][0]) => void } = {
+    offer: (e) => to(e.staffId).emit('offer', worded(h.flows, e.screenPop)),
+    'offer-withdrawn': (e) => to(e.staffId).emit('offer-withdrawn', e),
+    connected: (e) => to(e.staffId).emit('connected', e),
+    ended: (e) => to(e.staffId).emit('ended', e),
+    'wrap-up-ended': (e) => to(e.staffId).emit('wrap-up-ended', e),
+    presence: (e) => to(e.staffId).emit('presence', e),
+    callback: (e) => to(e.staffId).emit('callback', e),
+    ...(h.config.monitoringNotice ? { monitor: (e: AcdEvents['monitor'][0]) => to(e.staffId).emit('monitor', e) } : {}),
   };
-  const told = ['offer', 'offer-withdrawn', 'connected', 'ended', 'wrap-up-ended', 'presence', 'callback'] as const;
-  // Whether agents hear that a supervisor listens in is the site's rule.
-  const stops = [...told, ...(h.config.monitoringNotice ? (['monitor'] as const) : [])].map(forward);
-  return () => stops.forEach((stop) => stop());
+  // The bus's own typing pairs each event with its listener; the table above already did.
+  const listeners = Object.entries(told) as Array<[keyof typeof told, never]>;
+  for (const [event, listener] of listeners) h.bus.on(event, listener);
+  return () => {
+    for (const [event, listener] of listeners) h.bus.off(event, listener);
+  };
 }
 
 /** A callback accepted or turned down, or why not (no longer ringing, not this agent's). */

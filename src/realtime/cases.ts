@@ -1,8 +1,8 @@
-import type { Namespace } from 'socket.io';
 import type { AcdEvents } from '../acd/bus.ts';
 import type { Hotline } from '../hotline.ts';
 import { room as agentRoom } from './agents.ts';
 import { roleRoom, staffRoom } from './managers.ts';
+import type { TypedNamespace } from './server.ts';
 
 /**
  * Cases, live: `case-alert` (a reminder or escalation: CaseAlert) reaches the people it names, on the
@@ -10,7 +10,7 @@ import { roleRoom, staffRoom } from './managers.ts';
  * `case-changed` reaches the case's owner and supervisor on the softphone and every board. With several
  * processes the Socket.IO adapter carries each to the process holding the socket.
  */
-export function caseEvents(h: Hotline, agents: Namespace, managers: Namespace): () => void {
+export function caseEvents(h: Hotline, agents: TypedNamespace<'/agents'>, managers: TypedNamespace<'/managers'>): () => void {
   const alert = (a: AcdEvents['case-alert'][0]) => {
     const rooms = [...a.staffIds.map(staffRoom), ...a.roles.map(roleRoom)];
     if (a.staffIds.length) agents.to(a.staffIds.map(agentRoom)).emit('case-alert', a);

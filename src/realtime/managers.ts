@@ -1,7 +1,6 @@
-import type { Namespace } from 'socket.io';
 import type { Hotline } from '../hotline.ts';
 import { liveMetrics, type LiveMetrics } from '../metrics/live.ts';
-import { requireSession, staffOf } from './server.ts';
+import { requireSession, staffOf, type TypedNamespace } from './server.ts';
 
 export const staffRoom = (staffId: number) => `staff:${staffId}`;
 export const roleRoom = (role: string) => `role:${role}`;
@@ -19,7 +18,7 @@ export function currentMetrics(h: Hotline): Promise<LiveMetrics> {
  * `/managers`: supervisors and managers receive `metrics` (LiveMetrics: queues, today's figures with CSAT, the
  * agent board, calls per 15 minutes, rings histogram) on connecting, on every change, and every 2 s.
  */
-export function managersNamespace(h: Hotline, nsp: Namespace): () => void {
+export function managersNamespace(h: Hotline, nsp: TypedNamespace<'/managers'>): () => void {
   requireSession(h, nsp, ROLES);
   let pending: NodeJS.Timeout | undefined;
   let lastSent = 0;

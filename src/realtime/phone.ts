@@ -1,11 +1,10 @@
-import type { Namespace, Socket } from 'socket.io';
 import { z } from 'zod';
 import { clientIdentity } from '../acd/placement.ts';
 import type { Hotline } from '../hotline.ts';
-import { SimulatedPhones, type PhoneAction } from '../telephony/carrier/simulator/phone.ts';
+import { SimulatedPhones, type IncomingLeg, type PhoneAction } from '../telephony/carrier/simulator/phone.ts';
 import { SimulatorError, type Simulator } from '../telephony/carrier/simulator/simulator.ts';
 import { listen } from './handlers.ts';
-import { requireSession, staffOf } from './server.ts';
+import { requireSession, staffOf, type TypedNamespace } from './server.ts';
 
 const ROLES = ['agent', 'supervisor'] as const;
 const ACTIONS: readonly PhoneAction[] = ['answer', 'reject', 'hangup', 'mute', 'hold'];
@@ -15,8 +14,6 @@ const request = z.object({
   on: z.boolean('on must be true or false').optional(),
 });
 
-type Answer = { ok: true } | { ok: false; error: string };
-
 const room = (identity: string) => `phone:${identity}`;
 
 /**
@@ -25,16 +22,16 @@ const room = (identity: string) => `phone:${identity}`;
  * on connecting, for a leg already ringing or connected) and `leg-ended` {legSid, reason}; and sends `answer`,
  * `reject`, `hangup`, `mute`, `hold` {legSid, on?}, each acknowledged {ok} or {ok: false, error}.
  */
-export function phoneNamespace(h: Hotline, nsp: Namespace, sim: Simulator): () => void {
+export function phoneNamespace(h: Hotline, nsp: TypedNamespace<'/phone'>, sim: Simulator): () => void {
   requireSession(h, nsp, ROLES);
   const phones = new SimulatedPhones(sim);
 
-  nsp.on('connection', (socket: Socket) => {
+  nsp.on('connection', (socket) => {
     const identity = clientIdentity(staffOf(socket).employeeNo);
     void socket.join(room(identity));
     const on = listen(socket, h.log.child({ identity }));
     for (const action of ACTIONS) {
-      on<Answer>(action, `could not ${action}: try again`, async (body) => {
+      on(action, `could not ${action}: try again`, async (body) => {
         const parsed = request.safeParse(body);
         if (!parsed.success) return { ok: false, error: parsed.error.issues[0]!.message };
         try {
@@ -49,7 +46,7 @@ export function phoneNamespace(h: Hotline, nsp: Namespace, sim: Simulator): () =
     for (const leg of phones.live(identity)) socket.emit('incoming', leg);
   });
 
-  const incoming = (identity: string, leg: unknown) => nsp.to(room(identity)).emit('incoming', leg);
+  const incoming = (identity: string, leg: IncomingLeg) => nsp.to(room(identity)).emit('incoming', leg);
   const ended = (identity: string, legSid: string, reason: string) => nsp.to(room(identity)).emit('leg-ended', { legSid, reason });
   phones.events.on('incoming', incoming);
   phones.events.on('ended', ended);

@@ -8,14 +8,38 @@ import type { Hotline } from '../hotline.ts';
 import { authenticate } from '../staff/auth.ts';
 import { liveSessions, tokenHash } from '../staff/sessions.ts';
 import type { Role, StaffMember } from '../staff/staff.ts';
-import { adapterPool } from './adapter.ts';
+import { adapterPool, type PoolStats } from './adapter.ts';
 import { agentsNamespace } from './agents.ts';
 import { caseEvents } from './cases.ts';
 import { managersNamespace } from './managers.ts';
 import { phoneNamespace } from './phone.ts';
 import type { Simulator } from '../telephony/carrier/simulator/simulator.ts';
+import type { Namespaces } from './events.ts';
 
-export type Realtime = { io: Server; close(): Promise<void> };
+/** What each staff socket carries once its session is checked (requireSession). */
+export type SocketData = { staff: StaffMember; tokenHash: string };
+type NoEvents = Record<never, never>;
+export type HotlineServer = Server<NoEvents, NoEvents, NoEvents, SocketData>;
+/** A namespace typed with its events (src/realtime/events.ts): emitting or listening to anything else fails tsc. */
+export type TypedNamespace<N extends keyof Namespaces> = Namespace<Namespaces[N]['clientToServer'], Namespaces[N]['serverToClient'], NoEvents, SocketData>;
+export type TypedSocket<N extends keyof Namespaces> = Socket<Namespaces[N]['clientToServer'], Namespaces[N]['serverToClient'], NoEvents, SocketData>;
+// Any of them, for what every namespace does alike (sessions, the socket check).
+type AnyNamespace = Namespace<never, never, NoEvents, SocketData> | TypedNamespace<keyof Namespaces>;
+
+/**
+ * `io.of(name)` with that namespace's event types. Socket.IO types a server's namespaces with the server's
+ * own event maps; the hotline's differ per namespace, hence the one cast, here.
+ */
+export function namespaceOf<N extends keyof Namespaces>(io: HotlineServer, name: N): TypedNamespace<N> {
+  return io.of(name) as unknown as TypedNamespace<N>;
+}
+
+export type Realtime = {
+  io: HotlineServer;
+  /** On PostgreSQL, the Socket.IO adapter's connection pool, for /metrics. */
+  adapterPool?: () => PoolStats;
+  close(): Promise<void>;
+};
 
 /**
  * How often each process checks its sockets against the database: sessions ended elsewhere (a new password
@@ -36,14 +60,17 @@ const ADAPTER_CLOSE_MS = 2_000;
 export async function startRealtime(h: Hotline, http: HttpServer, simulator?: Simulator): Promise<Realtime> {
   // A cluster worker (src/workers.ts) takes only WebSocket: Node's cluster hands each connection to any
   // worker, and a long-polling session's requests would be split between them.
-  const io = new Server(http, { serveClient: false, ...(cluster.isWorker ? { transports: ['websocket' as const] } : {}) });
+  const io: HotlineServer = new Server(http, { serveClient: false, ...(cluster.isWorker ? { transports: ['websocket' as const] } : {}) });
   const adapter = h.database.server ? await adapterPool(h, io) : undefined;
-  const namespaces = [io.of('/agents'), io.of('/managers'), ...(simulator ? [io.of('/phone')] : [])];
+  const agents = namespaceOf(io, '/agents');
+  const managers = namespaceOf(io, '/managers');
+  const phone = simulator ? namespaceOf(io, '/phone') : undefined;
+  const namespaces: AnyNamespace[] = [agents, managers, ...(phone ? [phone] : [])];
   const stops = [
-    agentsNamespace(h, io.of('/agents')),
-    managersNamespace(h, io.of('/managers')),
-    caseEvents(h, io.of('/agents'), io.of('/managers')),
-    ...(simulator ? [phoneNamespace(h, io.of('/phone'), simulator)] : []),
+    agentsNamespace(h, agents),
+    managersNamespace(h, managers),
+    caseEvents(h, agents, managers),
+    ...(phone && simulator ? [phoneNamespace(h, phone, simulator)] : []),
   ];
   // A session ended here (logout) ends its sockets at once, on every process.
   const sessionEnded = ({ tokenHash: hash }: { tokenHash: string }) => {
@@ -59,6 +86,7 @@ export async function startRealtime(h: Hotline, http: HttpServer, simulator?: Si
   timer.unref();
   return {
     io,
+    ...(adapter ? { adapterPool: adapter.stats } : {}),
     async close() {
       clearInterval(timer);
       await checking;
@@ -74,8 +102,8 @@ export async function startRealtime(h: Hotline, http: HttpServer, simulator?: Si
 const sessionRoom = (hash: string) => `session:${hash}`;
 
 /** Only staff with a valid session (and one of `roles`) may connect; `socket.data.staff` is who. */
-export function requireSession(h: Hotline, nsp: Namespace, roles: readonly Role[]): void {
-  nsp.use((socket: Socket, next) => {
+export function requireSession<N extends keyof Namespaces>(h: Hotline, nsp: TypedNamespace<N>, roles: readonly Role[]): void {
+  nsp.use((socket, next) => {
     const token = typeof socket.handshake.auth?.['token'] === 'string' ? (socket.handshake.auth['token'] as string) : '';
     authenticate(h, token).then(
       (member) => {
@@ -83,7 +111,7 @@ export function requireSession(h: Hotline, nsp: Namespace, roles: readonly Role[
         if (!roles.includes(member.role)) return next(new Error(`forbidden: only ${roles.join(', ')} may connect here`));
         socket.data.staff = member;
         socket.data.tokenHash = tokenHash(token);
-        void socket.join(sessionRoom(socket.data.tokenHash as string));
+        void socket.join(sessionRoom(socket.data.tokenHash));
         next();
       },
       (err: Error) => {
@@ -94,17 +122,17 @@ export function requireSession(h: Hotline, nsp: Namespace, roles: readonly Role[
   });
 }
 
-export const staffOf = (socket: Socket): StaffMember => socket.data.staff as StaffMember;
+export const staffOf = (socket: { data: Partial<SocketData> }): StaffMember => socket.data.staff!;
 
 /**
  * This process's sockets against the database: those whose session has ended are disconnected, and the
  * agents' socket rows are made to match the sockets really open here (a database outage may have kept a
  * socket from being recorded, or a closed one from being removed).
  */
-async function checkSockets(h: Hotline, namespaces: Namespace[]): Promise<void> {
-  const local = namespaces.flatMap((nsp) => [...nsp.sockets.values()]);
-  const live = await liveSessions(h.database.db, [...new Set(local.map((s) => s.data.tokenHash as string))], h.now());
-  for (const socket of local) if (!live.has(socket.data.tokenHash as string)) socket.disconnect(true);
+async function checkSockets(h: Hotline, namespaces: AnyNamespace[]): Promise<void> {
+  const local: Array<{ data: Partial<SocketData>; connected: boolean; id: string; disconnect(close: boolean): unknown }> = namespaces.flatMap((nsp) => [...nsp.sockets.values()]);
+  const live = await liveSessions(h.database.db, [...new Set(local.map((s) => s.data.tokenHash!))], h.now());
+  for (const socket of local) if (!live.has(socket.data.tokenHash!)) socket.disconnect(true);
 
   const agents = new Map([...namespaces[0]!.sockets.values()].filter((s) => s.connected).map((s) => [s.id, staffOf(s).id]));
   const recorded = await ownSockets(h);

@@ -7,16 +7,18 @@ import { Refused } from '../acd/conversation.ts';
 import { currentStaff, requireStaff } from '../staff/auth.ts';
 import { RecordingMissing } from '../telephony/carrier/carrier.ts';
 import { findRecording, listRecordings, pauseRecording } from './recordings.ts';
+import type { ZodOpenApiPathsObject } from 'zod-openapi';
+import { described, operation } from '../api/describe.ts';
 
 /** Who may hear recordings: the floor's supervisors, managers, and the trainers who review calls. */
 const LISTENERS = ['supervisor', 'manager', 'trainer'] as const;
 
-const listQuery = z.strictObject({
+export const listQuery = z.strictObject({
   callSid: z.string({ error: 'callSid must be a call sid' }).regex(/^CA[0-9a-zA-Z]{32}$/, 'callSid must be CA followed by 32 letters or digits').optional(),
   staffId: z.string({ error: 'staffId must be a whole number' }).regex(/^\d{1,9}$/, 'staffId must be a whole number').transform(Number).optional(),
 });
-const idParam = z.string().regex(/^\d{1,9}$/, 'id must be a recording number').transform(Number);
-const pauseBody = z.strictObject({ paused: z.boolean({ error: 'paused must be true (pause) or false (resume)' }) });
+export const idParam = z.string().regex(/^\d{1,9}$/, 'id must be a recording number').transform(Number);
+export const pauseBody = z.strictObject({ paused: z.boolean({ error: 'paused must be true (pause) or false (resume)' }) });
 
 /**
  * Mounted under /api.
@@ -86,3 +88,23 @@ export function recordingRoutes(h: Hotline): Router {
 function refuse(res: Response, err: Refused): void {
   res.status(err.status).json({ error: err.message, ...(err.field ? { field: err.field } : {}) });
 }
+
+/** These routes in /api/openapi.json (src/api/openapi.ts). */
+export const recordingPaths: ZodOpenApiPathsObject = {
+  '/api/recordings': {
+    get: operation({ summary: "A call's or an agent's recordings, newest first", tags: ['recordings'], who: LISTENERS, query: listQuery, ok: { schema: described('{ recordings: [...] } (never the carrier\'s URL).'), description: 'The recordings.' } }),
+  },
+  '/api/recordings/{id}/audio': {
+    get: operation({
+      summary: "A recording's audio",
+      tags: ['recordings'],
+      who: LISTENERS,
+      path: z.object({ id: idParam }),
+      ok: { schema: z.string().meta({ format: 'binary' }), contentType: 'audio/wav', description: 'The WAV audio, passed on from the carrier.' },
+      also: { 404: 'No such recording, or it holds no audio.', 409: 'Still being recorded.', 410: 'Deleted after the retention period.', 502: 'The carrier could not give it.' },
+    }),
+  },
+  '/api/softphone/recording': {
+    post: operation({ summary: 'Pause the recording of the conversation (card or ID details), or resume it', tags: ['recordings', 'softphone'], who: ['agent', 'supervisor'], body: pauseBody, ok: { schema: described('The recording state.'), description: 'Paused or resumed.' }, also: { 409: 'No recording to pause or resume.' } }),
+  },
+};

@@ -3,13 +3,14 @@ import { offers } from '../../db/schema.ts';
 import type { Hotline } from '../hotline.ts';
 import { presenceOf } from '../acd/presence.ts';
 import { heldSeconds } from '../acd/conversation.ts';
-import { screenPop, type ScreenPop } from '../acd/screen-pop.ts';
+import { screenPop, worded, type WordedScreenPop } from '../acd/screen-pop.ts';
 import { notesOf, type Notes } from '../notes/notes.ts';
 import { callbackPop } from '../callbacks/offers.ts';
 import { recordingState, type RecordingState } from '../recordings/recordings.ts';
 
 export type CurrentCall = {
-  screenPop: ScreenPop;
+  /** As the `offer` event brings it (the IVR path in words too). */
+  screenPop: WordedScreenPop;
   offerStatus: 'ringing' | 'dialling' | 'connected' | 'completed';
   answeredAt: string | null;
   notes: Notes | null;
@@ -48,7 +49,7 @@ export async function currentCall(h: Hotline, staffId: number): Promise<CurrentC
       : await screenPop(db, offer.callSid!, offer.id, h.now());
   if (!pop) return null;
   return {
-    screenPop: pop,
+    screenPop: worded(h.flows, pop),
     offerStatus: offer.status as CurrentCall['offerStatus'],
     answeredAt: offer.answeredAt?.toISOString() ?? null,
     notes: offer.callSid === null ? null : await notesOf(h, offer.callSid, staffId),

@@ -11,6 +11,8 @@ import { THREE_RING_STANDARD } from '../metrics/rings.ts';
 import { currentStaff, requireStaff } from '../staff/auth.ts';
 import type { Role } from '../staff/staff.ts';
 import { currentCall, type CurrentCall } from './current.ts';
+import type { ZodOpenApiPathsObject } from 'zod-openapi';
+import { described, operation } from '../api/describe.ts';
 
 /** GET /api/softphone's answer. */
 export type SoftphoneSettings = {
@@ -27,7 +29,7 @@ export type SoftphoneSettings = {
   current: CurrentCall | null;
 };
 
-const holdBody = z.strictObject({ on: z.boolean({ error: 'on must be true (hold) or false (resume)' }) });
+export const holdBody = z.strictObject({ on: z.boolean({ error: 'on must be true (hold) or false (resume)' }) });
 const employeeNo = z.string({ error: "agent must be the agent's employee number" }).regex(/^\d{3,10}$/, "agent must be the agent's employee number");
 const department = z.string({ error: 'department must be the name of a department' }).regex(/^[a-z][a-z0-9-]*$/, 'department must be the name of a department');
 /** Exactly one of `keys` is given; the message names them, and the first is the field at fault. */
@@ -35,13 +37,13 @@ const oneOf = <K extends string>(...keys: K[]): [(body: Partial<Record<K, unknow
   (body) => keys.filter((k) => body[k] !== undefined).length === 1,
   { message: `say exactly one of ${keys.join(', ')}`, path: [keys[0]!] },
 ];
-const transferBody = z
+export const transferBody = z
   .strictObject({ queue: z.string({ error: 'queue must be the name of a queue' }).optional(), agent: employeeNo.optional(), department: department.optional() })
   .refine(...oneOf('queue', 'agent', 'department'));
-const consultBody = z.strictObject({ agent: employeeNo.optional(), department: department.optional() }).refine(...oneOf('agent', 'department'));
+export const consultBody = z.strictObject({ agent: employeeNo.optional(), department: department.optional() }).refine(...oneOf('agent', 'department'));
 /** A colleague or a department, as the body names it. */
 const targetOf = (b: { agent?: string | undefined; department?: string | undefined }): ConsultTarget => (b.agent !== undefined ? { agent: b.agent } : { department: b.department! });
-const monitorBody = z.strictObject({
+export const monitorBody = z.strictObject({
   agent: employeeNo,
   mode: z.enum(['listen', 'whisper', 'barge'], { error: 'mode must be listen, whisper or barge' }),
 });
@@ -101,3 +103,30 @@ async function answering(res: Response, work: () => Promise<object>): Promise<vo
     res.status(err.status).json({ error: err.message, ...(err.field ? { field: err.field } : {}) });
   }
 }
+
+const conversation = described('The conversation as it is now (who is on it, held or not).');
+const ON_A_CALL = ['agent', 'supervisor'] as const;
+const refused = { 409: 'Not possible now (no conversation, or not in a state that allows it): `error` says why.' };
+
+/** These routes in /api/openapi.json (src/api/openapi.ts). */
+export const softphonePaths: ZodOpenApiPathsObject = {
+  '/api/softphone': {
+    get: operation({
+      summary: "The softphone's settings and the call it should show",
+      tags: ['softphone'],
+      who: ON_A_CALL,
+      ok: { schema: described('SoftphoneSettings: carrier, identity, ring cadence and limits, queues, departments, current call.'), description: 'The settings.' },
+    }),
+  },
+  '/api/softphone/hold': { post: operation({ summary: "Put the caller on hold, or take them off", tags: ['softphone'], who: ON_A_CALL, body: holdBody, ok: { schema: conversation, description: 'Held or resumed.' }, also: refused }) },
+  '/api/softphone/transfer': {
+    post: operation({ summary: 'Pass the caller to a queue (their place kept), a colleague or a department', tags: ['softphone'], who: ON_A_CALL, body: transferBody, ok: { schema: conversation, description: 'Passed on, or being handed over.' }, also: refused }),
+  },
+  '/api/softphone/consult': { post: operation({ summary: 'Call a colleague or a department while the caller holds', tags: ['softphone'], who: ON_A_CALL, body: consultBody, ok: { schema: conversation, description: 'Dialling.' }, also: refused }) },
+  '/api/softphone/consult/complete': { post: operation({ summary: 'Hand the caller to the consulted party', tags: ['softphone'], who: ON_A_CALL, ok: { schema: conversation, description: 'Handed over.' }, also: refused }) },
+  '/api/softphone/consult/return': { post: operation({ summary: 'End the consultation and go back to the caller', tags: ['softphone'], who: ON_A_CALL, ok: { schema: conversation, description: 'Back with the caller.' }, also: refused }) },
+  '/api/monitor': {
+    post: operation({ summary: "Listen in on, whisper to or barge into an agent's conversation", tags: ['softphone'], who: ['supervisor'], body: monitorBody, ok: { schema: described('The monitoring session.'), description: 'Monitoring.' }, also: refused }),
+    delete: operation({ summary: 'Stop monitoring', tags: ['softphone'], who: ['supervisor'], ok: { schema: described('Stopped.'), description: 'Stopped.' }, also: refused }),
+  },
+};

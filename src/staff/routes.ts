@@ -5,8 +5,10 @@ import { parseParams } from '../telephony/params.ts';
 import { bearerToken, currentStaff, logIn, requireStaff } from './auth.ts';
 import { endSession, tokenHash } from './sessions.ts';
 import { employeeNoSchema, orRequired } from './staff.ts';
+import type { ZodOpenApiPathsObject } from 'zod-openapi';
+import { described, operation } from '../api/describe.ts';
 
-const loginBody = z.object({
+export const loginBody = z.object({
   employeeNo: employeeNoSchema,
   password: z.string(orRequired('must be text')).min(1, 'is required'),
 });
@@ -59,3 +61,19 @@ function howLong(seconds: number): string {
   const [count, unit] = seconds < 60 ? [seconds, 'second'] : [Math.ceil(seconds / 60), 'minute'];
   return `${count} ${unit}${count === 1 ? '' : 's'}`;
 }
+
+/** These routes in /api/openapi.json (src/api/openapi.ts). */
+export const staffPaths: ZodOpenApiPathsObject = {
+  '/api/login': {
+    post: operation({
+      summary: 'Log in: a session token for the pages, the API and the sockets',
+      tags: ['staff'],
+      who: 'public',
+      body: loginBody,
+      ok: { schema: described('{ token, expiresAt, staff }: send the token as `Authorization: Bearer <token>`.'), description: 'Logged in.' },
+      also: { 401: 'Wrong employee number or password.', 429: 'Too many failed logins from this address or for this employee number: Retry-After says when to try again.' },
+    }),
+  },
+  '/api/logout': { post: operation({ summary: 'End this session (its sockets are disconnected on every process)', tags: ['staff'], who: 'staff', ok: { status: 204, description: 'Logged out.' } }) },
+  '/api/me': { get: operation({ summary: 'Who is logged in', tags: ['staff'], who: 'staff', ok: { schema: described('The staff member: id, employeeNo, name, role, skills.'), description: 'The member of staff.' } }) },
+};

@@ -4,6 +4,8 @@ import { clientIdentity } from '../acd/placement.ts';
 import type { Config } from '../config.ts';
 import type { Hotline } from '../hotline.ts';
 import { currentStaff, requireStaff } from '../staff/auth.ts';
+import type { ZodOpenApiPathsObject } from 'zod-openapi';
+import { described, operation } from '../api/describe.ts';
 
 export type VoiceToken = { token: string; identity: string; expiresAt: string; ttlSeconds: number };
 
@@ -42,3 +44,16 @@ export function voiceTokenRoutes(h: Hotline): Router {
   });
   return router;
 }
+
+/** This route in /api/openapi.json (src/api/openapi.ts). */
+export const voiceTokenPaths: ZodOpenApiPathsObject = {
+  '/api/voice/token': {
+    get: operation({
+      summary: "A Twilio access token for the softphone's Voice SDK",
+      tags: ['softphone'],
+      who: ['agent', 'supervisor'],
+      ok: { schema: described('VoiceToken: token, identity, expiresAt, ttlSeconds.'), description: 'A token.' },
+      also: { 409: 'The carrier is the simulator, or no API key is configured.' },
+    }),
+  },
+};

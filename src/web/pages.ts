@@ -23,6 +23,10 @@ export function staffPages(): Router {
   const headers = pageHeaders();
   router.get('/agent', headers, page('agent.html'));
   router.get('/dashboard', headers, page('dashboard.html'));
+  // The supervisors' and managers' history reports and their exports (src/reports).
+  router.get('/reports', headers, page('reports.html'));
+  // The trainers' call quality: the day's sample, scorecards, coaching notes and quality over time.
+  router.get('/quality', headers, page('quality.html'));
   // The passengers' own page: no login; it files and looks up cases through /api/public.
   router.get('/complaints', headers, page('complaints.html'));
   router.use('/assets', headers, express.static(DIST, { index: false, fallthrough: false }));

@@ -1,12 +1,11 @@
-import { io } from 'socket.io-client';
-import { SOCKET_TRANSPORTS } from '../shared/socket.ts';
+import { ask, connectTo } from '../shared/socket.ts';
 import { el } from '../shared/dom.ts';
 import { api, ApiError, logOut, type Session } from '../shared/session.ts';
 import { callPanel } from './call.ts';
-import { callbackOf, callbackPanel, type CallbackAck, type CallbackEvent } from './callback.ts';
+import { callbackOf, callbackPanel, type CallbackEvent } from './callback.ts';
 import { caseAlerts } from './case-alerts.ts';
 import { callCases } from './case-form.ts';
-import { callBackCase, caseDesk, message, type CaseAlert, type CaseChanged } from './cases-api.ts';
+import { callBackCase, caseDesk, message } from './cases-api.ts';
 import { tr } from './i18n.ts';
 import { foundItemsPanel } from './found-register.ts';
 import { casesPanel } from './my-cases.ts';
@@ -15,9 +14,8 @@ import { openPhone, type IncomingCall, type Phone } from './phone.ts';
 import { presenceBar } from './presence.ts';
 import { ringer } from './ring.ts';
 import { screenPopCard } from './screen-pop.ts';
-import { localMoment, type NotesInput, type SaveAck, type ScreenPop, type Softphone } from './softphone.ts';
+import { localMoment, type NotesInput, type ScreenPop, type Softphone } from './softphone.ts';
 
-type Ack = { ok: true; presence?: string } | { ok: false; error: string; field?: string };
 type Status = 'ringing' | 'dialling' | 'connected' | 'wrap-up' | 'done';
 
 /** Used when GET /api/softphone cannot answer: the hotline's defaults. */
@@ -49,7 +47,7 @@ export async function openDesk(root: HTMLElement, session: Session): Promise<voi
 
   let finish: () => void = () => undefined;
   const finished = new Promise<void>((resolve) => (finish = resolve));
-  const socket = io('/agents', { ...SOCKET_TRANSPORTS, auth: { token }, reconnectionDelayMax: 2_000 });
+  const socket = connectTo('/agents', token, { reconnectionDelayMax: 2_000 });
   let phone: Phone | undefined;
   const leave = () => {
     current?.close();
@@ -63,7 +61,7 @@ export async function openDesk(root: HTMLElement, session: Session): Promise<voi
   const bar = presenceBar(
     staff,
     (choice) => {
-      ask<Ack>('presence', choice).then((ack) => {
+      ask(socket, 'presence', choice).then((ack) => {
         if (!ack.ok) return report(ack.field === 'disposition' ? tr.t('dispositionRequired') : ack.error);
         clearError();
         bar.show(ack.presence ?? choice.state, choice.state === 'break' ? (choice.reason ?? null) : null);
@@ -113,7 +111,6 @@ export async function openDesk(root: HTMLElement, session: Session): Promise<voi
   idle();
   void cases.refresh();
 
-  const ask = <T>(event: string, ...args: unknown[]) => socket.timeout(5_000).emitWithAck(event, ...args) as Promise<T>;
 
   // --- the offer in hand ---------------------------------------------------------------------------------
   type Current = ReturnType<typeof offerView>;
@@ -147,7 +144,7 @@ export async function openDesk(root: HTMLElement, session: Session): Promise<voi
       queues: settings.queues.filter((q) => q !== pop.queue),
       departments: settings.departments,
     });
-    const save = (notes: NotesInput & { callSid: string }) => ask<SaveAck>('notes', notes);
+    const save = (notes: NotesInput & { callSid: string }) => ask(socket, 'notes', notes);
     const notes = notesForm(() => pop.callSid, save, () => socket.connected, report, clearError);
     notes.fill({ trainNumber: pop.answers['trainNumber'] ?? '' });
     const filed = callCases(pop, notes, openCase);
@@ -186,7 +183,7 @@ export async function openDesk(root: HTMLElement, session: Session): Promise<voi
           if (status === 'ringing') card.busy(false);
           report(err);
         };
-        ask<CallbackAck>(event, { offerId: pop.offerId }).then((ack) => {
+        ask(socket, event, { offerId: pop.offerId }).then((ack) => {
           if (!ack.ok) return failed(ack.error);
           accepting = false;
           clearError();
@@ -200,7 +197,7 @@ export async function openDesk(root: HTMLElement, session: Session): Promise<voi
       wrapUpDone.disabled = true;
       void notes
         .flush()
-        .then(() => ask<Ack>('wrap-up-done'))
+        .then(() => ask(socket, 'wrap-up-done'))
         .then(
           (ack) => {
             if (ack.ok) return clearError();
@@ -421,33 +418,34 @@ export async function openDesk(root: HTMLElement, session: Session): Promise<voi
     if (typeof e.offerId === 'number') return current.pop.offerId === e.offerId ? current : undefined;
     return e.callSid && current.pop.callSid === e.callSid ? current : undefined;
   };
-  socket.on('presence', (p: { presence: string; reason: string | null }) => bar.show(p.presence, p.reason));
-  socket.on('offer', (pop: ScreenPop) => offered(pop));
-  socket.on('offer-withdrawn', (e: { offerId?: number; callSid: string; reason: string }) => {
+  // Each event's payload is the one src/realtime/events.ts declares for /agents.
+  socket.on('presence', (p) => bar.show(p.presence, p.reason));
+  socket.on('offer', (pop) => offered(pop));
+  socket.on('offer-withdrawn', (e) => {
     const view = mine(e);
     if (view?.status !== 'ringing') return;
     view.gone();
     tr.label(notice, view.callback ? 'callbackWithdrawn' : 'withdrawn', { reason: e.reason });
   });
-  socket.on('callback', (e: CallbackEvent) => {
+  socket.on('callback', (e) => {
     const view = mine(e);
     if (view) return view.progress(e);
     early.set(e.offerId, e);
   });
-  socket.on('connected', (e: { offerId?: number; callSid: string }) => {
+  socket.on('connected', (e) => {
     const view = mine(e);
     if (!view) return;
     if (view.callback) view.placed(e.callSid);
     view.connected(Date.now());
   });
-  socket.on('ended', (e: { offerId?: number; callSid: string }) => mine(e)?.ended());
+  socket.on('ended', (e) => mine(e)?.ended());
   socket.on('wrap-up-ended', () => current?.wrapUpOver());
-  socket.on('case-changed', (c: CaseChanged) => {
+  socket.on('case-changed', (c) => {
     cases.changed(c.reference);
     current?.filed.changed(c);
     if (c.type === 'lost-item') found.changed();
   });
-  socket.on('case-alert', (a: CaseAlert) => {
+  socket.on('case-alert', (a) => {
     alerts.show(a);
     cases.changed(a.reference);
   });
@@ -466,7 +464,7 @@ export async function openDesk(root: HTMLElement, session: Session): Promise<voi
     connection.hidden = false;
     current?.notes.disconnected();
   });
-  socket.on('connect_error', (err: Error) => {
+  socket.on('connect_error', (err) => {
     if (/unauthorized/.test(err.message)) void logOut().then(leave);
   });
 

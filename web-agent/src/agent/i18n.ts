@@ -4,6 +4,9 @@ import { translator } from '../shared/i18n.ts';
 
 const en = {
   title: 'Sanling softphone',
+  coachingTitle: 'Coaching from your trainer',
+  coachingFrom: '{author} scored your call of {at} ({queue}): {score} / 100',
+  coachingAcknowledge: 'I have read this',
   employeeNo: 'Employee number',
   password: 'Password',
   logIn: 'Log in',
@@ -327,6 +330,9 @@ type Key = keyof typeof en;
 
 const zhTW: Record<Key, string> = {
   title: '三靈坐席電話',
+  coachingTitle: '培訓主管的輔導意見',
+  coachingFrom: '{author} 為您 {at} 的來電（{queue}）評分：{score} / 100',
+  coachingAcknowledge: '我已閱讀',
   employeeNo: '工號',
   password: '密碼',
   logIn: '登入',
@@ -646,6 +652,9 @@ const zhTW: Record<Key, string> = {
 
 const zhCN: Record<Key, string> = {
   title: '三灵坐席电话',
+  coachingTitle: '培训主管的辅导意见',
+  coachingFrom: '{author} 为您 {at} 的来电（{queue}）评分：{score} / 100',
+  coachingAcknowledge: '我已阅读',
   employeeNo: '工号',
   password: '密码',
   logIn: '登录',

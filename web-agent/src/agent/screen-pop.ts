@@ -2,7 +2,7 @@ import { el } from '../shared/dom.ts';
 import { when } from './case-words.ts';
 import { known, tr } from './i18n.ts';
 import { openCasesSection } from './open-cases.ts';
-import type { ScreenPop } from './softphone.ts';
+import type { PathStep, ScreenPop } from './softphone.ts';
 
 /** The screen-pop card: who is calling, what the IVR learned, the caller's history and open cases. */
 export function screenPopCard(pop: ScreenPop, openCase: (reference: string) => void): HTMLElement {
@@ -28,13 +28,35 @@ export function screenPopCard(pop: ScreenPop, openCase: (reference: string) => v
       row('language', tr.label(el('span'), known(`lang.${pop.language}`)), 'caller-language'),
       row('queue', pop.queue ? tr.label(el('span'), known(`queue.${pop.queue}`)) : '—', 'queue'),
       row('waited', waited),
-      row('ivrPath', el('ol', { class: 'path' }, ...pop.path.map((node) => el('li', {}, node)))),
+      row('ivrPath', pop.pathWords.length ? el('ol', { class: 'path', 'data-testid': 'ivr-path' }, ...pop.pathWords.map(step)) : '—'),
     ),
     Object.keys(pop.answers).length ? el('div', {}, tr.label(el('h3'), 'answers'), answers) : '',
     pop.notesSoFar.length ? notesSoFar(pop.notesSoFar) : '',
     history(pop),
     openCasesSection(pop.openCases, openCase),
   );
+}
+
+/**
+ * One step of the caller's way through the IVR, in the page's language (the flows' labels come in each):
+ * the node's id stays on it for whoever needs it (`data-node`, and as its tooltip).
+ */
+function step(s: PathStep): HTMLElement {
+  relabelWords();
+  return el('li', { 'data-node': s.node, 'data-words': JSON.stringify(s.words), title: s.node }, s.words[tr.language]);
+}
+
+let relabelling = false;
+/** Once for the page: a change of language rewords every path step shown. */
+function relabelWords(): void {
+  if (relabelling) return;
+  relabelling = true;
+  tr.onChange(() => {
+    for (const item of document.querySelectorAll<HTMLElement>('[data-words]')) {
+      const words = JSON.parse(item.dataset['words'] ?? '{}') as PathStep['words'];
+      item.textContent = words[tr.language];
+    }
+  });
 }
 
 type Note = ScreenPop['previousCalls'][number]['notes'][number];

@@ -1,23 +1,20 @@
-import { io } from 'socket.io-client';
-import { SOCKET_TRANSPORTS } from '../shared/socket.ts';
+import type { PhoneAction } from '../../../src/telephony/carrier/simulator/phone.ts';
+import { ask, connectTo } from '../shared/socket.ts';
 import { rowNumber, type IncomingCall, type Phone } from './phone.ts';
-
-type Incoming = { legSid: string; callSid: string; from: string; ringingSince: string; parameters?: Record<string, string> };
-type Ack = { ok: true } | { ok: false; error: string };
 
 /** The simulated phone: the server relays the simulator's legs dialled to this agent over `/phone`. */
 export function simulatorPhone(token: string): Phone {
-  const socket = io('/phone', { ...SOCKET_TRANSPORTS, auth: { token }, reconnectionDelayMax: 2_000 });
+  const socket = connectTo('/phone', token, { reconnectionDelayMax: 2_000 });
   const incomingListeners: Array<(call: IncomingCall) => void> = [];
   const endedListeners = new Map<string, Array<(reason: string) => void>>();
   const ended = new Set<string>();
 
-  const act = async (event: string, legSid: string, on?: boolean) => {
-    const ack = (await socket.timeout(5_000).emitWithAck(event, on === undefined ? { legSid } : { legSid, on })) as Ack;
+  const act = async (event: PhoneAction, legSid: string, on?: boolean) => {
+    const ack = await ask(socket, event, on === undefined ? { legSid } : { legSid, on });
     if (!ack.ok) throw new Error(ack.error);
   };
 
-  socket.on('incoming', (leg: Incoming) => {
+  socket.on('incoming', (leg) => {
     // On reconnecting, the server tells of a leg still ringing again: one IncomingCall per leg is enough.
     if (endedListeners.has(leg.legSid) || ended.has(leg.legSid)) return;
     endedListeners.set(leg.legSid, []);
@@ -40,7 +37,7 @@ export function simulatorPhone(token: string): Phone {
     for (const listener of incomingListeners) listener(call);
   });
 
-  socket.on('leg-ended', ({ legSid, reason }: { legSid: string; reason: string }) => {
+  socket.on('leg-ended', ({ legSid, reason }) => {
     ended.add(legSid);
     const listeners = endedListeners.get(legSid) ?? [];
     endedListeners.delete(legSid);

@@ -5,7 +5,8 @@
 import type { NotesInput as ServerNotesInput } from '../../../src/notes/notes.ts';
 import type { SoftphoneSettings } from '../../../src/softphone/routes.ts';
 
-export type { ScreenPop } from '../../../src/acd/screen-pop.ts';
+/** The screen-pop as the `offer` event and GET /api/softphone bring it: the IVR path also in words. */
+export type { WordedScreenPop as ScreenPop, PathStep } from '../../../src/acd/screen-pop.ts';
 export type { Notes, SaveAck } from '../../../src/notes/notes.ts';
 export { DISPOSITIONS, TOPICS } from '../../../src/notes/choices.ts';
 

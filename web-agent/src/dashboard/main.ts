@@ -1,17 +1,17 @@
-import { io, type Socket } from 'socket.io-client';
-import { SOCKET_TRANSPORTS } from '../shared/socket.ts';
+import { connectTo } from '../shared/socket.ts';
 import { el } from '../shared/dom.ts';
 import { loginForm } from '../shared/login.ts';
 import { currentSession, logOut, type Session } from '../shared/session.ts';
 import { announcementPanel } from './announcement.ts';
 import { agentsPanel, queuesPanel, todayPanel, type Panel } from './board.ts';
 import { callbacksPanel } from './callbacks.ts';
-import type { CaseAlert, CaseChanged } from './case-api.ts';
 import { caseDeskPanels } from './case-desk.ts';
 import { chartsPanel } from './charts.ts';
+import { goalsPanel } from './goals.ts';
+import { staffingPanel } from './staffing.ts';
 import { monitoring } from './monitor.ts';
 import { wallTime } from './format.ts';
-import type { LiveMetrics, Received } from './metrics.ts';
+import type { Received } from './metrics.ts';
 import { tr, type Key } from './strings.ts';
 
 /**
@@ -82,8 +82,8 @@ function dashboard(session: Session): void {
   const report = (err: unknown) => (error.textContent = err instanceof Error ? err.message : String(err));
   // Supervisors monitor calls from the agent board, with a phone of their own (managers have none).
   const monitor = session.staff.role === 'supervisor' ? monitoring(session.token, report) : undefined;
-  const panels: Panel[] = [todayPanel(), callbacksPanel(), queuesPanel(), agentsPanel(monitor, report), chartsPanel()];
-  const [today, callbacks, queues, agents, charts] = panels;
+  const panels: Panel[] = [todayPanel(), callbacksPanel(), queuesPanel(), agentsPanel(monitor, report), chartsPanel(), goalsPanel(), staffingPanel()];
+  const [today, callbacks, queues, agents, charts, goals, staffing] = panels;
   // The session ended (the API said so before the socket did): the page stops and asks for a login.
   const cases = caseDeskPanels(session, {
     readOnly: false,
@@ -99,7 +99,9 @@ function dashboard(session: Session): void {
       'div',
       { class: 'dashboard' },
       el('div', { class: 'today-row' }, today!.root, callbacks!.root),
+      goals!.root,
       el('div', { class: 'columns' }, queues!.root, agents!.root),
+      staffing!.root,
       el('div', { class: 'cases' }, tr.label(el('h2', { class: 'section-heading' }), 'casesHeading'), cases.figures, cases.board, cases.detail),
       charts!.root,
       announcementPanel(),
@@ -124,10 +126,11 @@ function dashboard(session: Session): void {
     for (const panel of panels) panel.tick?.();
   }, 250);
 
-  const socket: Socket = io('/managers', { ...SOCKET_TRANSPORTS, auth: { token: session.token } });
-  socket.on('metrics', (metrics: LiveMetrics) => show({ metrics, receivedAt: Date.now() }));
-  socket.on('case-changed', (change: CaseChanged) => cases.changed(change));
-  socket.on('case-alert', (alert: CaseAlert) => cases.alert(alert));
+  // Typed with /managers' events (src/realtime/events.ts): the payloads are the server's own types.
+  const socket = connectTo('/managers', session.token);
+  socket.on('metrics', (metrics) => show({ metrics, receivedAt: Date.now() }));
+  socket.on('case-changed', (change) => cases.changed(change));
+  socket.on('case-alert', (alert) => cases.alert(alert));
   // Back after a break: what changed meanwhile was announced to nobody here.
   socket.io.on('reconnect', () => cases.refresh());
   socket.on('disconnect', () => {

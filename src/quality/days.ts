@@ -1,0 +1,17 @@
+import { DateTime } from 'luxon';
+
+/** The hotline's local days (HOTLINE_TIME_ZONE): a trainer's "Monday" is the floor's Monday, not UTC's. */
+
+/** [start, end) of the local day `day` (YYYY-MM-DD). */
+export function dayBounds(day: string, timeZone: string): { start: Date; end: Date } {
+  const start = DateTime.fromISO(day, { zone: timeZone }).startOf('day');
+  return { start: start.toJSDate(), end: start.plus({ days: 1 }).toJSDate() };
+}
+
+/** The local day (YYYY-MM-DD) of a moment. */
+export function dayOf(at: Date, timeZone: string): string {
+  return DateTime.fromJSDate(at, { zone: timeZone }).toISODate()!;
+}
+
+/** Whether `day` names a real calendar day written YYYY-MM-DD. */
+export const isDay = (day: string): boolean => /^\d{4}-\d{2}-\d{2}$/.test(day) && DateTime.fromISO(day).isValid;
