@@ -177,7 +177,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0] ?? 'environment');
     // A secret's value is not repeated in the message (which ends up in logs).
-    const got = name in blank && !/TOKEN|SECRET/.test(name) ? ` (got ${JSON.stringify(blank[name])})` : '';
+    const got = name in blank && !/_(TOKEN|SECRET)$/.test(name) ? ` (got ${JSON.stringify(blank[name])})` : '';
     throw new ConfigError(`${name} ${issue.message.replace(/^Invalid input: /, '')}${got}`);
   }
   const e = parsed.data;

@@ -4,6 +4,7 @@ import { currentStaff, requireStaff } from '../staff/auth.ts';
 import { normaliseReference } from '../cases/reference.ts';
 import type { Source } from '../cases/timeline.ts';
 import { callBackNow, CallbackError } from './offers.ts';
+import { worded } from '../acd/screen-pop.ts';
 import type { ZodOpenApiPathsObject } from 'zod-openapi';
 import { described, operation, referencePath } from '../api/describe.ts';
 
@@ -19,7 +20,8 @@ export function callBackRoute(h: Hotline, sourceOf: (req: Parameters<RequestHand
     async (req, res) => {
       try {
         const made = await callBackNow(h, currentStaff(res).id, normaliseReference(String(req.params['reference'])), sourceOf(req));
-        res.status(202).json(made);
+        // The same screen-pop as the socket's `offer`: its IVR path also in words.
+        res.status(202).json({ ...made, screenPop: worded(h.flows, made.screenPop) });
       } catch (err) {
         if (!(err instanceof CallbackError)) throw err;
         res.status(err.status).json({ error: err.message });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addStaff, type Role } from '../../src/staff/staff.ts';
-import { staffToken } from '../support/agents.ts';
+import { sendAs, staffToken, type RoleRoute } from '../support/agents.ts';
 import { runningHotline } from '../support/running.ts';
 
 /**
@@ -14,7 +14,7 @@ const SCORERS = ['trainer', 'supervisor'] as const;
 const READERS = ['trainer', 'supervisor', 'manager'] as const;
 const JUDGED = { greeting: 5, accuracy: 5, courtesy: 5, closing: 5 };
 
-const ROUTES: ReadonlyArray<{ method: string; path: string; body?: unknown; allowed: readonly Role[] }> = [
+const ROUTES: readonly RoleRoute[] = [
   { method: 'GET', path: '/api/quality/scorecard', allowed: EVERYONE },
   { method: 'POST', path: '/api/quality/samples', body: { day: '2026-11-25' }, allowed: SCORERS },
   { method: 'GET', path: '/api/quality/worklist?day=2026-11-25', allowed: READERS },
@@ -38,14 +38,7 @@ beforeAll(async () => {
 });
 afterAll(() => running.close());
 
-async function send(route: (typeof ROUTES)[number], token: string | undefined) {
-  const res = await fetch(`${running.url}${route.path}`, {
-    method: route.method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(route.body ? { 'content-type': 'application/json' } : {}) },
-    ...(route.body ? { body: JSON.stringify(route.body) } : {}),
-  });
-  return { status: res.status, body: (await res.text()).slice(0, 200) };
-}
+const send = (route: RoleRoute, token: string | undefined) => sendAs(running.url, route, token);
 
 describe('every route under /api/quality', () => {
   it.each(ROUTES.map((route) => [`${route.method} ${route.path}`, route] as const))('%s', async (_name, route) => {

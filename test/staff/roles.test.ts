@@ -1,7 +1,7 @@
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addStaff, type Role } from '../../src/staff/staff.ts';
-import { staffToken } from '../support/agents.ts';
+import { sendAs, staffToken, type RoleRoute } from '../support/agents.ts';
 import { runningHotline } from '../support/running.ts';
 import { socketsPerSpec } from '../support/sockets.ts';
 
@@ -24,7 +24,7 @@ const CALL = 'CA00000000000000000000000000000000';
 const CASE = 'C2345678';
 
 /** Every route under /api but POST /api/login, which is how a token is had. */
-const ROUTES: ReadonlyArray<{ method: string; path: string; body?: unknown; allowed: readonly Role[] }> = [
+const ROUTES: readonly RoleRoute[] = [
   { method: 'POST', path: '/api/logout', allowed: EVERYONE },
   { method: 'GET', path: '/api/me', allowed: EVERYONE },
   { method: 'GET', path: '/api/softphone', allowed: TAKES_CALLS },
@@ -94,14 +94,7 @@ const open = socketsPerSpec();
 /** A fresh session each time: logging out ends the one it is sent with. */
 const tokenOf = (role: Role) => staffToken(running.url, STAFF[role]);
 
-async function send(route: (typeof ROUTES)[number], token: string | undefined) {
-  const res = await fetch(`${running.url}${route.path}`, {
-    method: route.method,
-    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(route.body ? { 'content-type': 'application/json' } : {}) },
-    ...(route.body ? { body: JSON.stringify(route.body) } : {}),
-  });
-  return { status: res.status, body: (await res.text()).slice(0, 200) };
-}
+const send = (route: RoleRoute, token: string | undefined) => sendAs(running.url, route, token);
 
 /** Connect as `token`: the socket once connected, or why the server refused it. */
 function connectAs(namespace: string, token: string | undefined): Promise<Socket | Error> {

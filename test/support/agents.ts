@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { agents, calls, offers } from '../../db/schema.ts';
 import { choosePresence } from '../../src/acd/presence.ts';
 import type { Hotline } from '../../src/hotline.ts';
-import { addStaff, type Skills } from '../../src/staff/staff.ts';
+import { addStaff, type Role, type Skills } from '../../src/staff/staff.ts';
 
 /** An agent on the floor: in the staff table, with skills, and (unless told otherwise) available. */
 export async function agentOnFloor(h: Hotline, employeeNo: string, skills: Skills, options: { available?: boolean } = {}) {
@@ -42,4 +42,17 @@ export async function staffToken(url: string, employeeNo: string, password = 'sa
   const res = await fetch(`${url}/api/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ employeeNo, password }) });
   if (res.status !== 200) throw new Error(`login of ${employeeNo} refused: ${res.status} ${await res.text()}`);
   return ((await res.json()) as { token: string }).token;
+}
+
+/** A row of a role table (test/staff/roles.test.ts, test/quality/roles.test.ts): a request and who may send it. */
+export type RoleRoute = { method: string; path: string; body?: unknown; allowed: readonly Role[] };
+
+/** Send `route` to the hotline at `url` as the holder of `token` (or nobody): its status and the start of its answer. */
+export async function sendAs(url: string, route: RoleRoute, token: string | undefined): Promise<{ status: number; body: string }> {
+  const res = await fetch(`${url}${route.path}`, {
+    method: route.method,
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(route.body ? { 'content-type': 'application/json' } : {}) },
+    ...(route.body ? { body: JSON.stringify(route.body) } : {}),
+  });
+  return { status: res.status, body: (await res.text()).slice(0, 200) };
 }
