@@ -25,6 +25,8 @@ export type AcdEvents = {
   'session-ended': [{ tokenHash: string }];
   /** A supervisor began monitoring an agent's conversation, changed how (`mode`), or stopped (null). */
   monitor: [{ staffId: number; supervisorId: number; mode: 'listen' | 'whisper' | 'barge' | null }];
+  /** A trainer wrote (or changed) a coaching note for this agent: their softphone shows it at once. */
+  coaching: [{ staffId: number }];
   /** Anything that moves a live figure (a caller queued or gone, an agent's presence): metrics are due. */
   changed: [];
 };

@@ -126,19 +126,22 @@ export async function scoreCall(h: Hotline, offerId: number, input: ScoreInput, 
   const automatic = automaticItems(h.scorecard, facts, now);
   const score = weightedScore(h.scorecard, automatic, input.judged)!;
   const text = input.coaching?.trim() ?? '';
-  await h.database.db.transaction(async (tx) => {
+  const noted = await h.database.db.transaction(async (tx) => {
     const values = { callSid: facts.callSid, staffId: facts.staffId, queue: facts.queue, answeredAt: facts.answeredAt, judged: input.judged, automatic, score, scoredBy: scorer.id, scoredAt: now };
     const [row] = await tx
       .insert(qualityScores)
       .values({ offerId, ...values })
       .onConflictDoUpdate({ target: qualityScores.offerId, set: values })
       .returning({ id: qualityScores.id });
-    if (!text) return;
+    if (!text) return false;
     const [note] = await tx.select().from(coachingNotes).where(eq(coachingNotes.scoreId, row!.id)).for('update');
     if (!note) await tx.insert(coachingNotes).values({ scoreId: row!.id, staffId: facts.staffId, authorId: scorer.id, text, createdAt: now, updatedAt: now });
     // Changed words are news to the agent: they acknowledge them again.
     else if (note.text !== text) await tx.update(coachingNotes).set({ text, authorId: scorer.id, updatedAt: now, acknowledgedAt: null }).where(eq(coachingNotes.id, note.id));
+    else return false;
+    return true;
   });
+  if (noted) h.bus.emit('coaching', { staffId: facts.staffId });
   return scorecardOf(h, offerId, scorer);
 }
 

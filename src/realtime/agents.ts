@@ -116,6 +116,7 @@ export function agentsNamespace(h: Hotline, nsp: TypedNamespace<'/agents'>): () 
     'wrap-up-ended': (e) => to(e.staffId).emit('wrap-up-ended', e),
     presence: (e) => to(e.staffId).emit('presence', e),
     callback: (e) => to(e.staffId).emit('callback', e),
+    coaching: (e) => to(e.staffId).emit('coaching', e),
     ...(h.config.monitoringNotice ? { monitor: (e: AcdEvents['monitor'][0]) => to(e.staffId).emit('monitor', e) } : {}),
   };
   // The bus's own typing pairs each event with its listener; the table above already did.

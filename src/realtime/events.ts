@@ -46,6 +46,8 @@ export type AgentsServerToClient = {
   monitor: (e: Acd<'monitor'>) => void;
   'case-alert': (e: Acd<'case-alert'>) => void;
   'case-changed': (e: Acd<'case-changed'>) => void;
+  /** A coaching note to read (GET /api/quality/coaching has it). */
+  coaching: (e: Acd<'coaching'>) => void;
 };
 
 export type AgentsClientToServer = {

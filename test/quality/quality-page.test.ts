@@ -23,7 +23,7 @@ beforeEach(async () => {
 });
 
 describe('scoring a call and coaching the agent', () => {
-  it('lets a trainer score a sampled call on /quality, and the agent acknowledge the coaching on the softphone', async () => {
+  it('lets a trainer score a sampled call on /quality, and the agent read the coaching on the softphone at once and acknowledge it', async () => {
     await floor.colleague('9001', 'trainer');
     const agent = await floor.onCall('1001');
     await floor.api('PUT', `/calls/${agent.call.sid}/notes`, agent.token, { version: 1, passengerName: '王芳', contactNumber: '13912345678', trainNumber: 'G1234', seatNumber: '05A', disposition: 'resolved' });
@@ -33,6 +33,12 @@ describe('scoring a call and coaching the agent', () => {
     await running().sim.hangup(agent.leg.sid);
     const [offer] = await eventually(() => offersFor(h(), agent.call.sid), ([o]) => o?.status === 'completed', 'conversation over');
     await eventually(() => h().database.db.select().from(recordings), ([r]) => r?.status === 'completed', 'recording completed');
+
+    // The agent is back at the softphone: nothing to read yet.
+    const softphone = await open(`${running().url}/agent`, { clock: running().clock.now });
+    await logInOnPage(softphone.page, '1001', { language: 'en' });
+    await softphone.page.locator('[data-testid="presence"]').waitFor();
+    expect(await softphone.page.locator('[data-testid="coaching"]').isHidden()).toBe(true);
 
     // The trainer: the day's sample holds the call, not yet scored.
     const trainer = await open(`${running().url}/quality`, { clock: running().clock.now });
@@ -72,9 +78,8 @@ describe('scoring a call and coaching the agent', () => {
     await expect.poll(() => agentsDay.getAttribute('data-quality')).toBe(String(score));
     await screenshot(trainer.page, 'quality-scored');
 
-    // The agent's softphone shows the note, with the score, until it is acknowledged.
-    const softphone = await open(`${running().url}/agent`, { clock: running().clock.now });
-    await logInOnPage(softphone.page, '1001', { language: 'en' });
+    // The agent's softphone, open all along, shows the note at once (pushed, not reloaded), with the score,
+    // until it is acknowledged.
     const note = softphone.page.locator('[data-testid="coaching-note"]');
     await note.waitFor();
     expect(await note.locator('[data-testid="coaching-text"]').textContent()).toBe('請在問候時說出工號。Say your employee number in the greeting.');

@@ -60,6 +60,8 @@ export async function launchBrowser(): Promise<Browser> {
  */
 export async function openPage(browser: Browser, url: string, options: { clock?: Date } = {}): Promise<{ page: Page; errors: string[] }> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  // Below vitest's 20 s per spec: a wait that never ends fails naming what it waited for, not as a bare time-out.
+  context.setDefaultTimeout(15_000);
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(err.message));

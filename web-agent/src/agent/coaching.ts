@@ -1,19 +1,18 @@
 import { el } from '../shared/dom.ts';
+import type { HotlineSocket } from '../shared/socket.ts';
 import { api } from '../shared/session.ts';
 import { hotlineTime } from '../shared/time.ts';
 import { known, tr } from './i18n.ts';
 
 /**
  * The trainer's coaching notes the agent has not yet acknowledged, above the desk: who scored which call, the
- * score, the note, and "I have read this". Read when the desk opens and every minute after (a note is written
- * while the agent works; it can wait a minute), and gone once acknowledged.
+ * score, the note, and "I have read this". Read whenever the desk's socket connects (again) and when the
+ * hotline says a note was written or changed (`coaching`); gone once acknowledged.
  */
 
 type CoachingNote = { id: number; text: string; author: string; answeredAt: string; queue: string; score: number };
 
-const EVERY_MS = 60_000;
-
-export function coachingPanel(): { element: HTMLElement; close(): void } {
+export function coachingPanel(socket: HotlineSocket<'/agents'>): { element: HTMLElement } {
   const list = el('div', { class: 'coaching-notes' });
   const element = el('section', { class: 'coaching card', 'data-testid': 'coaching', 'aria-live': 'polite', hidden: true }, tr.label(el('h2'), 'coachingTitle'), list);
 
@@ -40,7 +39,7 @@ export function coachingPanel(): { element: HTMLElement; close(): void } {
   }
 
   const quietly = () => void refresh().catch(() => undefined);
-  quietly();
-  const timer = setInterval(quietly, EVERY_MS);
-  return { element, close: () => clearInterval(timer) };
+  socket.on('connect', quietly);
+  socket.on('coaching', quietly);
+  return { element };
 }

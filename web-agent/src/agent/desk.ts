@@ -4,6 +4,7 @@ import { api, ApiError, logOut, type Session } from '../shared/session.ts';
 import { callPanel } from './call.ts';
 import { callbackOf, callbackPanel, type CallbackEvent } from './callback.ts';
 import { caseAlerts } from './case-alerts.ts';
+import { coachingPanel } from './coaching.ts';
 import { callCases } from './case-form.ts';
 import { callBackCase, caseDesk, message } from './cases-api.ts';
 import { tr } from './i18n.ts';
@@ -48,8 +49,12 @@ export async function openDesk(root: HTMLElement, session: Session): Promise<voi
   let finish: () => void = () => undefined;
   const finished = new Promise<void>((resolve) => (finish = resolve));
   const socket = connectTo('/agents', token, { reconnectionDelayMax: 2_000 });
+  // The trainer's coaching notes sit above the desk, outside what the desk redraws.
+  const coaching = coachingPanel(socket);
+  root.before(coaching.element);
   let phone: Phone | undefined;
   const leave = () => {
+    coaching.element.remove();
     current?.close();
     cases.close();
     found.close();

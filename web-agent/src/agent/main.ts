@@ -1,6 +1,5 @@
 import { loginForm } from '../shared/login.ts';
 import { currentSession } from '../shared/session.ts';
-import { coachingPanel } from './coaching.ts';
 import { openDesk } from './desk.ts';
 import { tr } from './i18n.ts';
 
@@ -12,10 +11,5 @@ tr.onChange(title);
 
 for (;;) {
   const session = currentSession() ?? (await loginForm(root, tr));
-  // The trainer's coaching notes sit above the desk, outside what the desk redraws.
-  const coaching = coachingPanel();
-  root.before(coaching.element);
   await openDesk(root, session);
-  coaching.close();
-  coaching.element.remove();
 }
