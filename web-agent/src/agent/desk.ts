@@ -459,10 +459,10 @@ export async function openDesk(root: HTMLElement, session: Session): Promise<voi
   socket.on('connect', () => {
     connection.hidden = true;
     current?.notes.reconnected();
-    if (everConnected) {
-      void resync();
-      cases.resync();
-    }
+    // The cases list may have changed unheard: while the socket was away, or, on the first connect, between
+    // the list's first load and the socket joining its room (a case made then was told to nobody).
+    cases.resync();
+    if (everConnected) void resync();
     everConnected = true;
   });
   socket.on('disconnect', () => {
