@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import type { z } from 'zod';
+import { z } from 'zod';
 
 /**
  * Text from outside that the hotline keeps or speaks. PostgreSQL refuses NUL in `text` and `jsonb` (a 500
@@ -72,3 +72,21 @@ export function refuseUnstorableInput(): RequestHandler {
     next(fault ? Object.assign(new Error(fault), { status: 400 }) : undefined);
   };
 }
+
+/**
+ * The first issue of a failed parse as the field at fault (its dotted path; an unknown key is named by its
+ * own path) and a sentence that starts with it: "from must be a date YYYY-MM-DD". Every 400 of the API
+ * answers with both. `whole` names the input when the issue is about all of it; `notAField` completes the
+ * sentence for an unknown key ("is not a field of a case").
+ */
+export function fieldIssue(error: z.ZodError, { whole = 'request', notAField = 'is not a known field' }: { whole?: string; notAField?: string } = {}): { field: string; message: string } {
+  const issue = error.issues[0]!;
+  const path = issue.code === 'unrecognized_keys' ? [...issue.path.map(String), issue.keys[0]!] : issue.path.map(String);
+  const field = path.join('.') || whole;
+  const message = issue.code === 'unrecognized_keys' ? notAField : issue.message.replace(/^Invalid input: /, '');
+  return { field, message: `${field} ${message}` };
+}
+
+/** A real calendar day written YYYY-MM-DD (not 2026-02-30), as the reports and quality queries take it. */
+const isCalendarDay = (day: string): boolean => /^\d{4}-\d{2}-\d{2}$/.test(day) && new Date(`${day}T00:00:00Z`).toISOString().slice(0, 10) === day;
+export const calendarDay = z.string('must be a date YYYY-MM-DD').refine(isCalendarDay, 'must be a date YYYY-MM-DD');

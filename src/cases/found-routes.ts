@@ -50,8 +50,8 @@ export function matchRoute(h: Hotline): RequestHandler[] {
 function parse<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
-  const { message, field } = firstIssue(parsed.error);
-  throw new CaseError(parsed.error.issues[0]!.code === 'unrecognized_keys' ? `${field} is not a field of ${what}` : message, 400, field);
+  const { message, field } = firstIssue(parsed.error, what);
+  throw new CaseError(message, 400, field);
 }
 
 const sourceOf = (said: string | undefined): Source => ((STAFF_SOURCES as readonly string[]).includes(said ?? '') ? (said as Source) : 'api');

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { refusing, unstorable } from '../input.ts';
+import { fieldIssue, refusing, unstorable } from '../input.ts';
 import { CASE_CHANNELS, CASE_PRIORITIES, CASE_TYPES, RESOLUTION_REASONS, WAITING_ON } from './choices.ts';
 
 /**
@@ -106,10 +106,5 @@ export type Action = keyof typeof actionInputs;
 export const ACTIONS = Object.keys(actionInputs) as Action[];
 export type ActionInput<A extends Action> = z.output<(typeof actionInputs)[A]>;
 
-/** The first problem as "<field> <message>", and the field. */
-export function firstIssue(error: z.ZodError): { message: string; field: string } {
-  const issue = error.issues[0]!;
-  const field = (issue.code === 'unrecognized_keys' ? [...issue.path.map(String), issue.keys[0]!] : issue.path.map(String)).join('.');
-  const message = issue.code === 'unrecognized_keys' ? 'is not a field of a case' : issue.message.replace(/^Invalid input: /, '');
-  return { field: field || 'body', message: `${field || 'body'} ${message}` };
-}
+/** The first problem as "<field> <message>", and the field; `what` the fields belong to, for one that is not among them. */
+export const firstIssue = (error: z.ZodError, what = 'a case') => fieldIssue(error, { whole: 'body', notAField: `is not a field of ${what}` });

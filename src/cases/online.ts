@@ -197,13 +197,8 @@ function bodyOf(req: Request): unknown {
 function parsed<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  if (issue.code === 'unrecognized_keys') {
-    // Named with its path (details.colour); and some are a case's fields, yet not the passenger's to set.
-    const field = [...issue.path.map(String), issue.keys[0]!].join('.');
-    throw new CaseError(`${field} is not a field of ${what}`, 400, field);
-  }
-  const { field, message } = firstIssue(result.error);
+  // An unknown key is named with its path (details.colour); some are a case's fields, yet not the passenger's to set.
+  const { field, message } = firstIssue(result.error, what);
   throw new CaseError(message, 400, field);
 }
 

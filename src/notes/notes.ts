@@ -4,7 +4,7 @@ import { callNotes, calls, offers, staff } from '../../db/schema.ts';
 import { announce, type Case } from '../cases/cases.ts';
 import { keepPromise } from '../cases/promised.ts';
 import type { Hotline } from '../hotline.ts';
-import { refusing, unstorable } from '../input.ts';
+import { fieldIssue, refusing, unstorable } from '../input.ts';
 import type { StaffMember } from '../staff/staff.ts';
 import { DISPOSITIONS, TOPICS, type Disposition, type Topic } from './choices.ts';
 
@@ -75,9 +75,8 @@ export const NOT_YOUR_CALL = 'not your call';
 export function parseNotes(body: unknown): NotesInput {
   const parsed = notesInput.safeParse(body ?? {});
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  const field = issue.path.join('.') || undefined;
-  throw new NotesError(`${field ?? 'notes'} ${issue.message}`, field);
+  const { field, message } = fieldIssue(parsed.error, { whole: 'notes' });
+  throw new NotesError(message, field);
 }
 
 /**

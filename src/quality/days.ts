@@ -12,6 +12,3 @@ export function dayBounds(day: string, timeZone: string): { start: Date; end: Da
 export function dayOf(at: Date, timeZone: string): string {
   return DateTime.fromJSDate(at, { zone: timeZone }).toISODate()!;
 }
-
-/** Whether `day` names a real calendar day written YYYY-MM-DD. */
-export const isDay = (day: string): boolean => /^\d{4}-\d{2}-\d{2}$/.test(day) && DateTime.fromISO(day).isValid;

@@ -4,8 +4,8 @@ import { z } from 'zod';
 import type { ZodOpenApiPathsObject } from 'zod-openapi';
 import type { Hotline } from '../hotline.ts';
 import { ROOT } from '../root.ts';
+import { calendarDay as day, fieldIssue } from '../input.ts';
 import { currentStaff, requireStaff } from '../staff/auth.ts';
-import { isDay } from './days.ts';
 import { drawSample, workList } from './sample.ts';
 import { loadScorecard } from './scorecard.ts';
 import { qualityOverTime } from './scores.ts';
@@ -30,7 +30,6 @@ import { acknowledge, coachingFor, parseScore, QualityError, scoreCall, scoreInp
 const SCORERS = ['trainer', 'supervisor'] as const;
 const READERS = ['trainer', 'supervisor', 'manager'] as const;
 
-const day = z.string('must be a date YYYY-MM-DD').refine(isDay, 'must be a date YYYY-MM-DD');
 const id = (what: string) => z.string().regex(/^\d{1,9}$/, `must be ${what}`).transform(Number);
 const dayQuery = z.strictObject({ day });
 const drawBody = z.strictObject({ day });
@@ -47,12 +46,8 @@ const agentsQuery = z
 function parsed<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   const result = schema.safeParse(input ?? {});
   if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  let path = issue.path.map(String);
-  let message = issue.message;
-  if (issue.code === 'unrecognized_keys') [path, message] = [[...path, issue.keys.join(', ')], 'is not a known field'];
-  const field = path.join('.') || 'request';
-  throw new QualityError(`${field} ${message}`, 400, field);
+  const { field, message } = fieldIssue(result.error);
+  throw new QualityError(message, 400, field);
 }
 
 export function qualityRoutes(h: Hotline): Router {

@@ -2,7 +2,7 @@ import { and, desc, eq, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import { coachingNotes, qualityScores, staff } from '../../db/schema.ts';
 import type { Hotline } from '../hotline.ts';
-import { refusing, unstorable } from '../input.ts';
+import { fieldIssue, refusing, unstorable } from '../input.ts';
 import type { StaffMember } from '../staff/staff.ts';
 import { automaticItems, weightedScore } from './automatic.ts';
 import { callFacts, type CallFacts } from './facts.ts';
@@ -48,12 +48,9 @@ export type ScoreInput = z.output<ReturnType<typeof scoreInput>>;
 export function parseScore(card: Scorecard, body: unknown): ScoreInput {
   const parsed = scoreInput(card).safeParse(body ?? {});
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  let path = issue.path.map(String);
-  let message = issue.message;
-  if (issue.code === 'unrecognized_keys') [path, message] = [[...path, issue.keys.join(', ')], path[0] === 'judged' ? 'is not a judged item of the scorecard' : 'is not a known field'];
-  const field = path.join('.') || 'body';
-  throw new QualityError(`${field} ${message}`, 400, field);
+  const judged = parsed.error.issues[0]!.path[0] === 'judged';
+  const { field, message } = fieldIssue(parsed.error, { whole: 'body', ...(judged ? { notAField: 'is not a judged item of the scorecard' } : {}) });
+  throw new QualityError(message, 400, field);
 }
 
 export type ScorecardView = {

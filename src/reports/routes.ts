@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { ZodOpenApiPathsObject } from 'zod-openapi';
 import type { Hotline } from '../hotline.ts';
 import { staffingAdvice } from '../metrics/staffing.ts';
+import { calendarDay as date, fieldIssue } from '../input.ts';
 import { requireStaff } from '../staff/auth.ts';
 import { EXPORT_LANGUAGES, reportCsv, reportXlsx } from './export.ts';
 import { goals } from './goals.ts';
@@ -21,8 +22,6 @@ const READERS = ['supervisor', 'manager'] as const;
 /** A year and a day: a year's report per day, or a year over year by month. Longer ranges are refused. */
 export const MAX_RANGE_DAYS = 366;
 
-const isDate = (s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s) && new Date(`${s}T00:00:00Z`).toISOString().slice(0, 10) === s;
-const date = z.string('must be a date YYYY-MM-DD').refine(isDate, 'must be a date YYYY-MM-DD');
 
 export const historyQuery = z
   .strictObject({
@@ -58,10 +57,8 @@ class BadQuery extends Error {
 function parsed(input: unknown): HistoryQuery {
   const result = historyQuery.safeParse(input ?? {});
   if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  if (issue.code === 'unrecognized_keys') throw new BadQuery(`${issue.keys.join(', ')} is not a known field`, issue.keys[0]!);
-  const field = issue.path.map(String).join('.') || 'query';
-  throw new BadQuery(`${field} ${issue.message}`, field);
+  const { field, message } = fieldIssue(result.error, { whole: 'query' });
+  throw new BadQuery(message, field);
 }
 
 export function reportRoutes(h: Hotline): Router {
