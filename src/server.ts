@@ -12,6 +12,9 @@ export type Extra = { mount(app: express.Express): void };
 export function createApp(h: Hotline, extras: Extra[] = []): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // A hash of every answer for a conditional GET nobody makes: TwiML is never asked for twice that way, and
+  // the pages' API answers are `no-store`. (Static files keep theirs: express.static makes its own.)
+  app.set('etag', false);
   app.set('trust proxy', h.config.trustProxy);
   app.use(refuseUnstorableInput());
 

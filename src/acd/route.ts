@@ -171,7 +171,16 @@ async function offerToAgent(tx: Tx, h: Hotline, what: { callSid: string; queue: 
 
 /** Pop the agent's screen, and take the caller out of the carrier's queue into the room the agent is dialled into. */
 async function ring(h: Hotline, m: { offerId: number; callSid: string; staffId: number }): Promise<void> {
-  const pop = await screenPop(h.database.db, m.callSid, m.offerId, h.now());
+  let pop;
+  try {
+    pop = await screenPop(h.database.db, m.callSid, m.offerId, h.now());
+  } catch (err) {
+    // Without its screen-pop the agent cannot take the call: the offer is withdrawn at once (if the database
+    // lets it; else at its deadline), not left ringing with the caller still waiting in the carrier's queue.
+    h.log.warn({ callSid: m.callSid, offerId: m.offerId, err: (err as Error).message }, 'could not pop the agent\'s screen; offer withdrawn');
+    await withdrawOffer(h, m.offerId, { status: 'withdrawn', reason: 'screen-pop-failed', agent: 'available' });
+    return;
+  }
   if (pop) h.bus.emit('offer', { staffId: m.staffId, offerId: m.offerId, screenPop: pop });
   try {
     await h.carrier.redirect(m.callSid, `${h.config.publicUrl}/twilio/connect?offer=${m.offerId}`);

@@ -6,6 +6,7 @@ import { enterAt, isListening, speak, start, step } from '../ivr/engine.ts';
 import type { IvrContext, IvrEvent, IvrInput, IvrOutput, IvrState, StepResult } from '../ivr/types.ts';
 import { getAnnouncement } from './announcement.ts';
 import { appendEvents } from './events.ts';
+import { forgetListening, recallListening, rememberListening } from './listening.ts';
 import { surveyCallEnded } from '../surveys/survey.ts';
 
 /**
@@ -45,7 +46,10 @@ export async function answerCall(h: Hotline, call: NewCall, render: Render): Pro
       insert into call_replies (call_sid, seq, twiml) select sid, 0, ${next.twiml} from fresh
     )
     select exists (select 1 from fresh) as fresh, (select twiml from call_replies where call_sid = ${call.sid} and seq = 0) as stored`);
-  if (written!.fresh) return next.twiml;
+  if (written!.fresh) {
+    if (next.status === 'ivr') rememberListening(h, call.sid, 1, next.state);
+    return next.twiml;
+  }
   if (written!.stored !== null) return written!.stored;
   // Known already but with no first reply (taken in by a later step's webhook): the careful way.
   return h.database.db.transaction(async (tx) => unexpected(tx, ctx, await lockCall(tx, call.sid), 0, render));
@@ -54,10 +58,13 @@ export async function answerCall(h: Hotline, call: NewCall, render: Render): Pro
 /** The caller pressed keys, spoke or stayed silent at the step numbered `seq`. */
 export async function takeInput(h: Hotline, call: NewCall, seq: number, input: IvrInput, render: Render): Promise<string> {
   const ctx = await context(h);
-  // The usual step, in two round trips and no transaction: read the call, then one statement that takes the
-  // step only if the call is still where it was read (its `seq`), with its events and reply. Anything else
-  // (a retry, a late or unexpected step, a race lost) goes the careful way below.
-  const row = await getCall(h, call.sid);
+  // The usual step, in one round trip (where this process left the call: listening.ts) or two, and no
+  // transaction: read the call, then one statement that takes the step only if the call is still where it
+  // was read (its `seq`), with its events and reply. Anything else (a retry, a late or unexpected step, a
+  // race lost) goes the careful way below.
+  const kept = recallListening(h, call.sid, seq);
+  const row = kept ? { seq, status: 'ivr', ivr: kept } : await getCall(h, call.sid);
+  forgetListening(h, call.sid);
   if (row && seq === row.seq && row.status === 'ivr' && isListening(ctx, row.ivr)) {
     const next = transition(seq, step(ctx, row.ivr, input), render, ctx.now);
     const [taken] = await rows<{ taken: boolean }>(h.database.db, sql`
@@ -72,7 +79,10 @@ export async function takeInput(h: Hotline, call: NewCall, seq: number, input: I
         insert into call_replies (call_sid, seq, twiml) select sid, ${seq}::int, ${next.twiml} from moved on conflict do nothing
       )
       select exists (select 1 from moved) as taken`);
-    if (taken!.taken) return next.twiml;
+    if (taken!.taken) {
+      if (next.status === 'ivr') rememberListening(h, call.sid, seq + 1, next.state);
+      return next.twiml;
+    }
   }
   return h.database.db.transaction(async (tx) => {
     const row = await lockCall(tx, call.sid);

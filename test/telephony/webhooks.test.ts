@@ -115,6 +115,20 @@ describe('retried webhooks', () => {
     const res = await signedPost(ctx.app, '/twilio/ivr?seq=2', callParams(sid, { Digits: '1' }));
     expect(spoken(res.text)).toEqual(['退票费', '重听请按9']);
   });
+
+  it('follows the database, not what this process last wrote, when another process took a step meanwhile', async () => {
+    // Two processes on one database: each keeps where it left its own callers (src/calls/listening.ts).
+    const other = await webhookApp({ database: ctx.database, now: () => clock });
+    const { sid } = await newCall();
+    const there = await signedPost(other.app, '/twilio/ivr?seq=1', callParams(sid, { Digits: '1' }));
+    // Twilio retries that step here, where the call was last left at step 1.
+    const retried = await signedPost(ctx.app, '/twilio/ivr?seq=1', callParams(sid, { Digits: '2' }));
+    expect(retried.text).toBe(there.text);
+    const next = await signedPost(ctx.app, '/twilio/ivr?seq=2', callParams(sid, { Digits: '1' }));
+    expect(spoken(next.text)).toEqual(['退票费', '重听请按9']);
+    expect(await callRow(sid)).toMatchObject({ seq: 3 });
+    expect((await eventsOf(sid)).filter((e) => e.type === 'ivr.input')).toHaveLength(2);
+  });
 });
 
 describe('malformed requests', () => {
