@@ -177,6 +177,7 @@ const iso = (at: Date) => at.toISOString();
  * (`lost`: ended with that reason, whatever the call was doing). Once, whatever the order.
  */
 export async function endCall(h: Hotline, sid: string, durationSeconds: number | undefined, at: Date, lost?: { reason: string; why: string }): Promise<boolean> {
+  forgetListening(h, sid);
   return h.database.db.transaction(async (tx) => {
     // A survey still asking ends as partial with what was answered (every time: it changes nothing twice).
     await surveyCallEnded(tx, sid, at);

@@ -8,8 +8,11 @@ import type { IvrState } from '../ivr/types.ts';
  * IVR). A miss, or a guess another process made stale, is read from the database as before.
  */
 
-/** Enough for every caller in the IVR of a large hotline at once; the oldest are dropped beyond it. */
-const MOST = 20_000;
+/**
+ * Enough for every caller in the IVR of a large hotline at once (200 new calls a second, 30 s each in the
+ * menus: 6,000), at about a kilobyte each; the oldest are dropped beyond it.
+ */
+const MOST = 10_000;
 
 type Kept = Map<string, { seq: number; state: IvrState }>;
 /** Per hotline: tests run several in one process, some of them on one database as two processes would. */
