@@ -1,8 +1,8 @@
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, or, sql, type SQL } from 'drizzle-orm';
 import { agents, calls, offers, type OfferStatus } from '../../db/schema.ts';
-import type { Tx } from '../database.ts';
+import { together, type Tx } from '../database.ts';
 import type { Hotline } from '../hotline.ts';
-import { appendEvents } from '../calls/events.ts';
+import { appendEvents, eventsAppended } from '../calls/events.ts';
 import { ringsFor, withinStandard } from '../metrics/rings.ts';
 import { routeSoon } from './route.ts';
 import { backInLine } from '../callbacks/offers.ts';
@@ -87,14 +87,18 @@ async function freeAgent(tx: Tx, staffId: number, presence: Withdrawal['agent'],
  * room the leg was dialled into.
  */
 export async function legProgress(h: Hotline, offerId: number, leg: { sid: string; status: string; at: Date; room?: string | undefined }): Promise<void> {
-  if (leg.room !== undefined && (await staleRoom(h, offerId, leg.room))) return;
+  // A leg's first news changes one row: the stale room is one more condition of its statement, not a read first.
+  const inRoom = leg.room === undefined ? undefined : or(isNull(offers.conferenceSid), eq(offers.conferenceSid, leg.room));
   switch (leg.status) {
     case 'initiated':
     case 'queued':
-      await h.database.db.update(offers).set({ legSid: leg.sid }).where(and(eq(offers.id, offerId), eq(offers.status, 'ringing')));
+      await h.database.db.update(offers).set({ legSid: leg.sid }).where(and(eq(offers.id, offerId), eq(offers.status, 'ringing'), inRoom));
       return;
     case 'ringing':
-      return ringing(h, offerId, leg.sid, leg.at);
+      return ringing(h, offerId, leg.sid, leg.at, inRoom);
+  }
+  if (leg.room !== undefined && (await staleRoom(h, offerId, leg.room))) return;
+  switch (leg.status) {
     case 'in-progress':
     case 'answered':
       return answered(h, offerId, leg.sid, leg.at);
@@ -124,12 +128,12 @@ async function staleRoom(h: Hotline, offerId: number, room: string): Promise<boo
 }
 
 /** The ring starts now: the ring limit counts from here. */
-async function ringing(h: Hotline, offerId: number, legSid: string, at: Date): Promise<void> {
+async function ringing(h: Hotline, offerId: number, legSid: string, at: Date, inRoom: SQL | undefined): Promise<void> {
   const limit = h.config.offerRingLimit * h.config.ringCycleSeconds;
   await h.database.db
     .update(offers)
     .set({ legSid, ringStartedAt: at, deadlineAt: new Date(at.getTime() + limit * 1000) })
-    .where(and(eq(offers.id, offerId), eq(offers.status, 'ringing'), sql`${offers.ringStartedAt} is null`));
+    .where(and(eq(offers.id, offerId), eq(offers.status, 'ringing'), sql`${offers.ringStartedAt} is null`, inRoom));
 }
 
 async function answered(h: Hotline, offerId: number, legSid: string, at: Date): Promise<void> {
@@ -145,17 +149,19 @@ async function answered(h: Hotline, offerId: number, legSid: string, at: Date): 
     const ringSeconds = callback ? (offer.ringSeconds ?? 0) : Math.max(0, (at.getTime() - ringStart.getTime()) / 1000);
     const rings = callback ? (offer.rings ?? 1) : ringsFor(ringSeconds, cycle);
     const met = withinStandard(rings);
-    await tx
-      .update(offers)
-      .set({ status: 'connected', legSid, ringStartedAt: ringStart, answeredAt: at, ringSeconds, rings, withinStandard: met, deadlineAt: null })
-      .where(eq(offers.id, offerId));
-    await tx.update(agents).set({ presence: 'on-call', breakReason: null, since: at }).where(eq(agents.staffId, offer.staffId));
-    // A caller passed on to another queue keeps their first answer: the speed of answer is the caller's wait.
-    await tx
-      .update(calls)
-      .set({ status: 'connected', agentId: offer.staffId, answeredAt: sql`coalesce(${calls.answeredAt}, ${at.toISOString()}::timestamptz)` })
-      .where(eq(calls.sid, offer.callSid));
-    await appendEvents(tx, offer.callSid, [{ type: 'offer.answered', data: { offerId, staffId: offer.staffId, ringSeconds, rings, withinStandard: met } }], at);
+    await together([
+      tx
+        .update(offers)
+        .set({ status: 'connected', legSid, ringStartedAt: ringStart, answeredAt: at, ringSeconds, rings, withinStandard: met, deadlineAt: null })
+        .where(eq(offers.id, offerId)),
+      tx.update(agents).set({ presence: 'on-call', breakReason: null, since: at }).where(eq(agents.staffId, offer.staffId)),
+      // A caller passed on to another queue keeps their first answer: the speed of answer is the caller's wait.
+      tx
+        .update(calls)
+        .set({ status: 'connected', agentId: offer.staffId, answeredAt: sql`coalesce(${calls.answeredAt}, ${at.toISOString()}::timestamptz)` })
+        .where(eq(calls.sid, offer.callSid)),
+      eventsAppended(tx, offer.callSid, [{ type: 'offer.answered', data: { offerId, staffId: offer.staffId, ringSeconds, rings, withinStandard: met } }], at),
+    ]);
     return { kind: 'connected' as const, offer: { ...offer, callSid: offer.callSid }, rings, ringSeconds, withinStandard: met };
   });
   if (result.kind === 'late') {
@@ -223,10 +229,12 @@ export async function conversationEnded(h: Hotline, offerId: number, at: Date, e
     if (!offer || offer.callSid === null) return undefined;
     const wrapUp = h.queues.get(offer.queue)?.wrapUpSeconds ?? 0;
     const wrapUpUntil = new Date(at.getTime() + wrapUp * 1000);
-    await tx.update(agents).set({ presence: 'wrap-up', since: at, wrapUpUntil }).where(and(eq(agents.staffId, offer.staffId), eq(agents.presence, 'on-call')));
-    await tx.update(calls).set({ status: 'closing' }).where(and(eq(calls.sid, offer.callSid), eq(calls.status, 'connected')));
     const talkSeconds = (at.getTime() - (offer.answeredAt ?? at).getTime()) / 1000;
-    await appendEvents(tx, offer.callSid, [{ type: 'offer.completed', data: { offerId, staffId: offer.staffId, talkSeconds, holdSeconds: offer.holdSeconds } }], at);
+    await together([
+      tx.update(agents).set({ presence: 'wrap-up', since: at, wrapUpUntil }).where(and(eq(agents.staffId, offer.staffId), eq(agents.presence, 'on-call'))),
+      tx.update(calls).set({ status: 'closing' }).where(and(eq(calls.sid, offer.callSid), eq(calls.status, 'connected'))),
+      eventsAppended(tx, offer.callSid, [{ type: 'offer.completed', data: { offerId, staffId: offer.staffId, talkSeconds, holdSeconds: offer.holdSeconds } }], at),
+    ]);
     const talkedAbout = offer.caseId === null ? undefined : await callbackTalked(tx, offerId, offer.staffId, talkSeconds, at);
     return { offer: { ...offer, callSid: offer.callSid }, wrapUpUntil, talkedAbout };
   });

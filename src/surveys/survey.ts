@@ -1,8 +1,8 @@
 import { and, eq } from 'drizzle-orm';
 import { callReplies, calls, offers, surveys } from '../../db/schema.ts';
-import type { Tx } from '../database.ts';
+import { together, type Tx } from '../database.ts';
 import type { Hotline } from '../hotline.ts';
-import { appendEvents } from '../calls/events.ts';
+import { appendEvents, eventsAppended } from '../calls/events.ts';
 import { enterAt, isListening, step } from '../ivr/engine.ts';
 import type { Flow } from '../ivr/flow.ts';
 import type { IvrContext, IvrInput, IvrOutput, IvrState, StepResult } from '../ivr/types.ts';
@@ -45,11 +45,13 @@ export async function startSurvey(h: Hotline, callSid: string, offerId: number, 
   if (!flow) return undefined;
   const ctx = context(h);
   return h.database.db.transaction(async (tx) => {
-    const [offer] = await tx
-      .select({ staffId: offers.staffId, queue: offers.queue })
-      .from(offers)
-      .where(and(eq(offers.id, offerId), eq(offers.callSid, callSid), eq(offers.status, 'completed')));
-    const [call] = await tx.select({ status: calls.status, ivr: calls.ivr }).from(calls).where(eq(calls.sid, callSid));
+    const [[offer], [call]] = await together([
+      tx
+        .select({ staffId: offers.staffId, queue: offers.queue })
+        .from(offers)
+        .where(and(eq(offers.id, offerId), eq(offers.callSid, callSid), eq(offers.status, 'completed'))),
+      tx.select({ status: calls.status, ivr: calls.ivr }).from(calls).where(eq(calls.sid, callSid)),
+    ]);
     if (!offer || !call || call.status === 'ended') return undefined;
     const language = flow.languages.includes(call.ivr.language) ? call.ivr.language : flow.languages[0]!;
     const first: IvrState = { flow: flow.name, node: flow.start, language, attempt: 0, answers: {}, path: [] };
@@ -63,8 +65,8 @@ export async function startSurvey(h: Hotline, callSid: string, offerId: number, 
       const reply = await storedReply(tx, callSid, 0);
       return reply === undefined ? undefined : { twiml: reply, ended: false };
     }
-    await appendEvents(tx, callSid, [{ type: 'survey.started', data: { offerId, staffId: offer.staffId, queue: offer.queue, language } }], ctx.now);
-    return apply(tx, created, 0, result, render, ctx.now);
+    const started = { type: 'survey.started', data: { offerId, staffId: offer.staffId, queue: offer.queue, language } };
+    return apply(tx, created, 0, { ...result, events: [started, ...result.events] }, render, ctx.now);
   });
 }
 
@@ -122,14 +124,16 @@ async function apply(tx: Tx, row: Survey, seq: number, result: StepResult, rende
   const answers = answersOf(result.state);
   // Over with both answers is complete; over without them (retries used up) keeps what was answered.
   const status = !ended ? 'asking' : answers.rating !== null && answers.solved !== null ? 'complete' : 'partial';
-  await tx
-    .update(surveys)
-    .set({ state: result.state, seq: seq + 1, ...answers, status, ...(ended ? { endedAt: at } : {}) })
-    .where(eq(surveys.callSid, row.callSid));
   const events = ended ? [...result.events, { type: 'survey.ended', data: { status, ...answers, by: 'survey' } }] : result.events;
-  await appendEvents(tx, row.callSid, events, at);
   const twiml = render(result.output, seq + 1, result.state.language);
-  await tx.insert(callReplies).values({ callSid: row.callSid, seq: replySeq(seq), twiml }).onConflictDoNothing();
+  await together([
+    tx
+      .update(surveys)
+      .set({ state: result.state, seq: seq + 1, ...answers, status, ...(ended ? { endedAt: at } : {}) })
+      .where(eq(surveys.callSid, row.callSid)),
+    eventsAppended(tx, row.callSid, events, at),
+    tx.insert(callReplies).values({ callSid: row.callSid, seq: replySeq(seq), twiml }).onConflictDoNothing(),
+  ]);
   return { twiml, ended };
 }
 
