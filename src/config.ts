@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import type { DoorLimits } from './telephony/door.ts';
 
 /** Everything the hotline reads from the environment, parsed once at start-up. */
 const schema = z
@@ -26,6 +27,9 @@ const schema = z
     SESSION_HOURS: z.coerce.number().positive().default(12),
     PROCESS_LEASE_SECONDS: z.coerce.number().min(1).max(300).default(10),
     CALLBACK_DELAY_MINUTES: z.coerce.number().int().positive().default(15),
+    // The door (src/telephony/door.ts): new callers are held while the hotline is this strained; 0 turns a measure off.
+    DOOR_LOOP_LAG_MS: z.coerce.number().int().min(0).default(300),
+    DOOR_WEBHOOKS_IN_FLIGHT: z.coerce.number().int().min(0).default(200),
     RECORDING_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(90),
     MONITORING_NOTICE: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
     HOTLINE_TIME_ZONE: z
@@ -142,6 +146,8 @@ export type Config = {
   processLeaseSeconds: number;
   /** A callback a waiting caller asks for is due this many minutes later. */
   callbackDelayMinutes: number;
+  /** When new callers are held at the door (src/telephony/door.ts). */
+  door: DoorLimits;
   /** Recordings are deleted, at the carrier and here, this many days after they started. */
   recordingRetentionDays: number;
   /** Agents are told when a supervisor listens in, whispers or barges (a site's rule; off by default). */
@@ -204,6 +210,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionHours: e.SESSION_HOURS,
     processLeaseSeconds: e.PROCESS_LEASE_SECONDS,
     callbackDelayMinutes: e.CALLBACK_DELAY_MINUTES,
+    door: { lagMs: e.DOOR_LOOP_LAG_MS, inFlight: e.DOOR_WEBHOOKS_IN_FLIGHT },
     recordingRetentionDays: e.RECORDING_RETENTION_DAYS,
     monitoringNotice: e.MONITORING_NOTICE === 'true',
     outboundCallsPerSecond: e.OUTBOUND_CALLS_PER_SECOND,

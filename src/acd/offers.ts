@@ -57,11 +57,13 @@ export async function withdrawOffer(
     return ended;
   });
   if (!offer) return undefined;
+  // The agent hears of it at once, not after the carrier has moved the legs (slow when it is busy): by then
+  // another process may already have offered the caller to someone else.
+  h.bus.emit('offer-withdrawn', { staffId: offer.staffId, offerId, callSid: offer.callSid ?? '', reason: how.reason });
+  h.bus.emit('presence', { staffId: offer.staffId, presence: how.agent, reason: breakReason(how) });
   const inRoom = offer.conference !== null;
   if ((options.takeBack ?? (inRoom && how.status !== 'abandoned')) && offer.callSid !== null) await takeCallerBack(h, offer.callSid);
   if (inRoom && offer.legSid !== null && !options.legOver) await h.carrier.hangup(offer.legSid).catch(() => undefined);
-  h.bus.emit('offer-withdrawn', { staffId: offer.staffId, offerId, callSid: offer.callSid ?? '', reason: how.reason });
-  h.bus.emit('presence', { staffId: offer.staffId, presence: how.agent, reason: breakReason(how) });
   h.bus.emit('changed');
   if (options.reroute ?? true) routeSoon(h);
   return offer;

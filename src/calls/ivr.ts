@@ -20,6 +20,9 @@ export type Render = (output: IvrOutput, nextSeq: number) => string;
 
 export type NewCall = { sid: string; from: string; to: string };
 
+/** A new call, and when it first rang if the hotline held it at the door before taking it in. */
+export type ArrivingCall = NewCall & { heldSince?: Date | undefined };
+
 type CallRow = typeof calls.$inferSelect;
 
 /** A call in these states has left the IVR and the queues for good. */
@@ -30,15 +33,17 @@ const OVER = ['ended', 'callback'];
  * with its first step already taken, its events and its reply, written together only if the call is new. A
  * webhook Twilio retries finds the call there and is answered the stored reply.
  */
-export async function answerCall(h: Hotline, call: NewCall, render: Render): Promise<string> {
+export async function answerCall(h: Hotline, call: ArrivingCall, render: Render): Promise<string> {
   const ctx = await context(h);
   const result = start(ctx);
   const next = transition(0, result, render, ctx.now);
-  const events: IvrEvent[] = [{ type: 'call.started', data: { from: call.from, to: call.to } }, ...next.events];
+  const events: IvrEvent[] = [{ type: 'call.started', data: { from: call.from, to: call.to, ...heldFor(call, ctx.now) } }, ...next.events];
+  // A caller held at the door called when they first rang: their call's time counts from then.
+  const startedAt = call.heldSince ?? ctx.now;
   const [written] = await rows<{ fresh: boolean; stored: string | null }>(h.database.db, sql`
     with fresh as (
       insert into calls (sid, from_number, to_number, status, ivr, seq, started_at, queue, priority, queued_at, end_reason)
-      values (${call.sid}, ${call.from}, ${call.to}, ${next.status}, ${JSON.stringify(result.state)}::jsonb, 1, ${iso(ctx.now)}::timestamptz,
+      values (${call.sid}, ${call.from}, ${call.to}, ${next.status}, ${JSON.stringify(result.state)}::jsonb, 1, ${iso(startedAt)}::timestamptz,
               ${next.queue ?? null}, ${next.priority ?? null}::int, ${next.queuedAt ? iso(next.queuedAt) : null}::timestamptz, ${next.endReason ?? null})
       on conflict do nothing
       returning sid
@@ -201,6 +206,32 @@ export async function endCall(h: Hotline, sid: string, durationSeconds: number |
     ], at);
     return true;
   });
+}
+
+/**
+ * A caller held at the door hung up (or was lost) before the hotline took them in: the call is kept, ended
+ * `abandoned-at-door`, so that the day's calls count them. Once: a call already known is left as it is.
+ */
+export async function endHeldCall(h: Hotline, call: ArrivingCall & { heldSince: Date }, durationSeconds: number | undefined, at: Date): Promise<boolean> {
+  const ctx = await context(h);
+  return h.database.db.transaction(async (tx) => {
+    const reason = 'abandoned-at-door';
+    const duration = durationSeconds ?? Math.max(0, Math.round((at.getTime() - call.heldSince.getTime()) / 1000));
+    const [fresh] = await tx
+      .insert(calls)
+      .values({ sid: call.sid, from: call.from, to: call.to, status: 'ended', ivr: start(ctx).state, startedAt: call.heldSince, endedAt: at, endReason: reason, durationSeconds: duration })
+      .onConflictDoNothing()
+      .returning({ sid: calls.sid });
+    if (!fresh) return false;
+    await appendEvents(tx, call.sid, [{ type: 'call.started', data: { from: call.from, to: call.to } }], call.heldSince);
+    await appendEvents(tx, call.sid, [{ type: 'call.ended', data: { reason, durationSeconds: duration, ...heldFor(call, at) } }], at);
+    return true;
+  });
+}
+
+/** How long a caller was held at the door, for their call's events. */
+function heldFor(call: ArrivingCall, until: Date): { heldSeconds?: number } {
+  return call.heldSince ? { heldSeconds: Math.max(0, Math.round((until.getTime() - call.heldSince.getTime()) / 1000)) } : {};
 }
 
 export async function getCall(h: Hotline, sid: string): Promise<CallRow | undefined> {

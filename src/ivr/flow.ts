@@ -147,6 +147,8 @@ export const flowFile = z.strictObject({
       /** Said after a self-service answer; required only in a flow with `info` nodes (the survey has none). */
       afterInfo: prompt.optional(),
       unavailable: prompt,
+      /** Said once to a new caller held at the door while the hotline is overloaded; without it, music only. */
+      busy: prompt.optional(),
       /** Said to a waiting caller at each announcement; {position} is their place in line. */
       hold: prompt.optional(),
       /** The expected wait after `hold`, {minutes} rounded up; said only when there is a basis for it. */

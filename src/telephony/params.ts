@@ -73,6 +73,15 @@ export function inputOf(p: { Digits?: string | undefined; SpeechResult?: string 
   return { kind: 'silence' };
 }
 
+/** A caller held at the door comes back to /voice with `since`: when they first rang, in ms since 1970. */
+export const doorQuery = z.looseObject({
+  since: z
+    .string()
+    .regex(/^\d{1,15}$/, 'must be a time in milliseconds')
+    .transform(Number)
+    .optional(),
+});
+
 export const stepQuery = z.looseObject({
   seq: z
     .string({ error: (i) => (i.input === undefined ? 'is required' : 'must be a whole number') })

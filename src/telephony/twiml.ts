@@ -154,6 +154,21 @@ export function renderWait(flow: Flow, turn: WaitTurn, keyAction: string): strin
   return response.toString();
 }
 
+/**
+ * A new caller held at the door while the hotline is overloaded (src/telephony/door.ts): told the first time,
+ * in every language the flow speaks (theirs is not known yet), that the lines are busy; then the fallback
+ * queue's music (or a pause) for `seconds`, and the carrier asks at `again` whether they may come in.
+ */
+export function renderAtTheDoor(flow: Flow, hold: { first: boolean; music: string | undefined; seconds: number }, again: string): string {
+  const response = new VoiceResponse();
+  const busy = flow.messages.busy;
+  if (hold.first && busy) utter(response, flow.languages.flatMap((language) => speak(flow, busy, { language, answers: {} })));
+  if (hold.music) response.play({ loop: Math.ceil(hold.seconds / MUSIC_CLIP_SECONDS) }, xmlText(hold.music));
+  else response.pause({ length: hold.seconds });
+  response.redirect({ method: 'POST' }, again);
+  return response.toString();
+}
+
 /** The caller asked for a call back: confirm it, and leave the queue (its action says goodbye). */
 export function renderCallbackConfirmed(flow: Flow, language: string, minutes: number): string {
   const response = new VoiceResponse();

@@ -4,9 +4,11 @@ import { callerLeft } from '../acd/offers.ts';
 import { routeSoon } from '../acd/route.ts';
 import { adoptHeldCaller } from '../acd/reconcile.ts';
 import { callbackMinutes, requestCallback, waitTurn } from '../acd/wait.ts';
-import { answerCall, endCall, getCall, takeInput, type Render } from '../calls/ivr.ts';
+import { answerCall, endCall, endHeldCall, getCall, takeInput, type Render } from '../calls/ivr.ts';
+import { openDoor, type Door } from './door.ts';
 import { speak } from '../ivr/engine.ts';
 import {
+  doorQuery,
   FINAL_STATUSES,
   gatherParams,
   inputOf,
@@ -24,6 +26,7 @@ import { surveyWebhooks } from '../surveys/webhooks.ts';
 import { callbackWebhooks } from '../callbacks/webhooks.ts';
 import { recordingWebhooks } from '../recordings/webhooks.ts';
 import {
+  renderAtTheDoor,
   renderCallbackConfirmed,
   renderHangup,
   renderIvr,
@@ -32,6 +35,9 @@ import {
   renderWait,
   unavailableInEveryLanguage,
 } from './twiml.ts';
+
+/** How long a caller held at the door hears music before the carrier asks again whether they may come in. */
+const DOOR_HOLD_SECONDS = 10;
 
 /** A wait turn's length when the hotline cannot plan it (the database is down). */
 const WAIT_PAUSE_SECONDS = 20;
@@ -59,13 +65,24 @@ export function twilioWebhooks(h: Hotline): Router {
     return twiml;
   };
 
+  const door = openDoor(h.config.door, h.log);
   router.use(express.urlencoded({ extended: false, limit: '64kb' }));
   router.use(requireTwilioSignature(h.config.twilio.authToken, h.config.publicUrl));
-  router.use(logWebhook(h));
+  router.use(logWebhook(h, door));
 
+  // A new call; or a caller held at the door (door.ts) asking again, `since` they first rang.
   router.post('/voice', answering(w, async (req) => {
     const p = parseParams(voiceParams, req.body);
-    return routingAfter((r) => answerCall(h, { sid: p.CallSid, from: p.From, to: p.To }, r));
+    const { since } = parseParams(doorQuery, req.query);
+    const now = h.now();
+    const heldSince = since === undefined ? undefined : new Date(Math.min(since, now.getTime()));
+    if (!door.admits()) {
+      door.hold(p.CallSid, heldSince ?? now);
+      const music = h.queues.get(fallbackQueue(flow))?.hold.music;
+      return renderAtTheDoor(flow, { first: !heldSince, music, seconds: DOOR_HOLD_SECONDS }, `${h.config.publicUrl}/twilio/voice?since=${(heldSince ?? now).getTime()}`);
+    }
+    door.letGo(p.CallSid);
+    return routingAfter((r) => answerCall(h, { sid: p.CallSid, from: p.From, to: p.To, heldSince }, r));
   }));
 
   router.post('/ivr', answering(w, async (req) => {
@@ -144,17 +161,24 @@ export function twilioWebhooks(h: Hotline): Router {
   router.post('/status', recording(h, 'status callback', async (req) => {
     const p = parseParams(statusParams, req.body);
     if (!FINAL_STATUSES.has(p.CallStatus)) return;
-    await endCall(h, p.CallSid, p.CallDuration, p.Timestamp ?? h.now());
-    await callerLeft(h, p.CallSid);
+    const at = p.Timestamp ?? h.now();
+    const ended = await endCall(h, p.CallSid, p.CallDuration, at);
+    const heldSince = door.letGo(p.CallSid);
+    // Never taken in: the caller hung up while held at the door.
+    if (!ended && heldSince) await endHeldCall(h, { sid: p.CallSid, from: p.From, to: p.To, heldSince }, p.CallDuration, at);
+    else await callerLeft(h, p.CallSid);
   }));
 
   return router;
 }
 
-function logWebhook(h: Hotline): express.RequestHandler {
+function logWebhook(h: Hotline, door: Door): express.RequestHandler {
   return (req, res, next) => {
     const started = process.hrtime.bigint();
+    const answered = door.answering();
+    res.on('close', answered);
     res.on('finish', () => {
+      answered();
       h.log.info(
         {
           callSid: req.body?.CallSid,

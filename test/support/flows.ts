@@ -21,6 +21,7 @@ messages:
   noInput: { zh-CN: 没有听到, en-US: We did not hear you }
   afterInfo: { zh-CN: 重听请按9, en-US: Press 9 to repeat }
   unavailable: { zh-CN: 系统故障, en-US: Technical problem }
+  busy: { zh-CN: 线路繁忙, en-US: All lines are busy }
   hold: { zh-CN: '您排在第{position}位', en-US: 'You are number {position}' }
   estimatedWait: { zh-CN: '预计{minutes}分钟', en-US: 'About {minutes} minutes' }
   estimatedWaitShort: { zh-CN: 一分钟内, en-US: Within a minute }

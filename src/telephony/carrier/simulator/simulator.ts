@@ -517,7 +517,10 @@ export class Simulator implements Carrier {
         signal: AbortSignal.timeout(WEBHOOK_TIMEOUT_MS),
       });
     } catch (err) {
-      throw new ApplicationError(`${url} could not be reached: ${(err as Error).message}`);
+      // fetch's own message ("fetch failed") hides why: the connection refused, reset, timed out …
+      const cause = (err as Error & { cause?: { code?: string; message?: string } }).cause;
+      const why = cause ? ` (${[cause.code, cause.message].filter(Boolean).join(': ')})` : '';
+      throw new ApplicationError(`${url} could not be reached: ${(err as Error).message}${why}`);
     }
   }
 }
