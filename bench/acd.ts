@@ -18,6 +18,7 @@
  *   npm run bench:acd -- --rate 5,10 --seconds 20       # fixed rates instead
  *   npm run bench:acd -- --database postgres --rate 50,100,200 --agents 2000 --talk-seconds 5-9
  *   npm run bench:acd -- --database postgres --in-process --queries  # count and time the SQL as well
+ *   KEEP_BENCH_DB=1 npm run bench:acd -- --database postgres          # keep the run's database (named at the end)
  *
  * Measured at each rate over `--seconds` after `--warmup` seconds:
  * - webhook latency as the carrier sees it (signed request sent → TwiML parsed), per webhook;
@@ -1039,7 +1040,7 @@ async function hotlineChild(url: string, o: Options, onProblem: (kind: string, d
   };
   try {
     const fresh = await freshPostgresDatabase(url);
-    undo.push(() => fresh.drop());
+    undo.push(() => (process.env.KEEP_BENCH_DB ? (console.error(`kept ${fresh.url}`), Promise.resolve()) : fresh.drop()));
     // Migrated here first, so the roster can be written before and while the hotline runs.
     const database = await openDatabase({ url: fresh.url, applicationName: 'sanling-bench' });
     undo.push(() => database.close());

@@ -91,25 +91,26 @@ async function matchOne(h: Hotline, offered: { calls: Set<string>; cases: Set<nu
   const wanted = sql`(select coalesce(array_agg(distinct skill), '{}') from (
     select ${callSkill} as skill from ${calls} where ${routable}
     union all select ${skillOf(sql`${cases.queue}`)} from ${cases} where ${callbacks}) waiting)`;
+  // Each free agent's staff row is looked up by its key, idlest agent first, until one can take someone: as a
+  // join, the planner (guessing how many have a wanted skill) read the whole staff table and compared it with
+  // each agent in turn (EXPLAIN ANALYZE with 2,000 agents: 7.5 ms, against 1.6 ms this way).
   const free = and(
     sql`${agents.presence} = 'available'`,
-    eq(staff.disabled, false),
     // An agent whose softphone connection is gone (in the grace before offline) is not rung.
     isNull(agents.goneAt),
-    sql`${staff.skills} ?| ${wanted}::text[]`,
+    sql`(select not ${staff.disabled} and ${staff.skills} ?| ${wanted}::text[] from ${staff} where ${staff.id} = ${agents.staffId})`,
   );
   // Most passes find nobody to place (an agent came free with nobody waiting, a caller queued with every agent
   // busy): asked first, outside a transaction, that is one round trip instead of four. Whatever appears after
   // this look asks for a pass of its own.
-  const [pair] = await h.database.db.select({ staffId: agents.staffId }).from(agents).innerJoin(staff, eq(staff.id, agents.staffId)).where(free).limit(1);
+  const [pair] = await h.database.db.select({ staffId: agents.staffId }).from(agents).where(free).limit(1);
   if (!pair) return 'none';
   return h.database.db.transaction(async (tx) => {
     // The agent first: passes running at once each hold a different agent, and each then takes the best
     // caller the others have not locked, so priority and wait order hold even when agents run out.
     const [agent] = await tx
-      .select({ staffId: agents.staffId, skills: staff.skills })
+      .select({ staffId: agents.staffId, skills: sql`(select ${staff.skills} from ${staff} where ${staff.id} = ${agents.staffId})`.mapWith(staff.skills) })
       .from(agents)
-      .innerJoin(staff, eq(staff.id, agents.staffId))
       .where(free)
       .orderBy(asc(agents.idleSince), asc(agents.staffId))
       .limit(1)
