@@ -162,11 +162,11 @@ export function twilioWebhooks(h: Hotline): Router {
     const p = parseParams(statusParams, req.body);
     if (!FINAL_STATUSES.has(p.CallStatus)) return;
     const at = p.Timestamp ?? h.now();
-    const ended = await endCall(h, p.CallSid, p.CallDuration, at);
+    // Held at this door and never taken in (here or by another process): the caller hung up while held.
     const heldSince = door.letGo(p.CallSid);
-    // Never taken in: the caller hung up while held at the door.
-    if (!ended && heldSince) await endHeldCall(h, { sid: p.CallSid, from: p.From, to: p.To, heldSince }, p.CallDuration, at);
-    else await callerLeft(h, p.CallSid);
+    if (heldSince && (await endHeldCall(h, { sid: p.CallSid, from: p.From, to: p.To, heldSince }, p.CallDuration, at))) return;
+    await endCall(h, p.CallSid, p.CallDuration, at);
+    await callerLeft(h, p.CallSid);
   }));
 
   return router;

@@ -111,6 +111,34 @@ describe('when the agent does not answer', () => {
     expect((await nextOne).client).toBe('agent_1003');
   });
 
+  it('tells the agent their offer is withdrawn at once, before a slow carrier has taken the caller back', async () => {
+    const agent = await agentOnFloor(h(), '1002', { luggage: 4 });
+    const { call } = await ringingCall(LUGGAGE);
+    await eventually(() => offersFor(h(), call.sid), ([o]) => !!o?.ringStartedAt, 'ring started');
+    // Twilio slow to answer the REST request that moves the caller back to the queue.
+    const carrier = h().carrier;
+    const redirect = carrier.redirect.bind(carrier);
+    let answer = () => {};
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    carrier.redirect = async (...args) => {
+      await answered;
+      return redirect(...args);
+    };
+    try {
+      const told = new Promise<{ staffId: number; reason: string }>((resolve) => h().bus.once('offer-withdrawn', resolve));
+      running().clock.advance(h().config.offerRingLimit * h().config.ringCycleSeconds);
+      const swept = sweep(h());
+      expect(await told).toMatchObject({ staffId: agent.id, reason: 'ring-limit' });
+      answer();
+      await swept;
+    } finally {
+      carrier.redirect = redirect;
+    }
+    expect((await offersFor(h(), call.sid))[0]).toMatchObject({ status: 'missed', endReason: 'ring-limit' });
+    running().sim.callerHangup(call.sid);
+    await running().sim.ended(call.sid);
+  });
+
   it('treats a rejected call like a miss: break for the agent, the caller back at the head of the queue', async () => {
     const agent = await agentOnFloor(h(), '1002', { luggage: 4 });
     const { call, leg } = await ringingCall(LUGGAGE);
