@@ -6,6 +6,7 @@ import type { Hotline } from '../hotline.ts';
 import { startOfLocalDay } from '../metrics/live.ts';
 import { agentsNow, waitingNow } from '../metrics/live-now.ts';
 import type { PoolStats } from '../realtime/adapter.ts';
+import { doorOf } from '../telephony/door.ts';
 
 /**
  * The hotline's figures for Prometheus, in a registry of its own (several hotlines may run in one process, as
@@ -130,6 +131,25 @@ export function opsMetrics(h: Hotline): OpsMetrics {
   callCounter('answered', 'Calls an agent answered');
   callCounter('abandoned', 'Calls whose caller hung up before an agent answered');
   registry.registerMetric(ringsHistogram(snapshot));
+
+  const door = doorOf(h);
+  new Gauge({
+    name: 'sanling_door_shut',
+    help: '1 while this process holds new callers at the door (it is overloaded: src/telephony/door.ts), else 0.',
+    registers,
+    collect() {
+      this.set(door.state().shut ? 1 : 0);
+    },
+  });
+  new Counter({
+    name: 'sanling_door_holds_total',
+    help: "New-call webhooks this process answered by holding the caller at the door (busy message, music, ask again).",
+    registers,
+    collect() {
+      this.reset();
+      this.inc(door.state().holds);
+    },
+  });
 
   const stats = () => h.database.stats;
   new Gauge({

@@ -1,5 +1,6 @@
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import type { Logger } from 'pino';
+import type { Hotline } from '../hotline.ts';
 
 /**
  * Whether the hotline takes a new caller in now. An overloaded hotline that takes everyone in answers
@@ -28,7 +29,18 @@ export type Door = {
   hold(sid: string, since: Date): void;
   /** When the caller `sid` first rang, if they are held at this door; they are no longer, after this. */
   letGo(sid: string): Date | undefined;
+  /** For /metrics: whether it is shut now, and how many new-call webhooks it has held since it opened. */
+  state(): { shut: boolean; holds: number };
 };
+
+const doors = new WeakMap<Hotline, Door>();
+
+/** The hotline's door in this process (its webhooks hold callers at it; /metrics reads it). */
+export function doorOf(h: Hotline): Door {
+  let door = doors.get(h);
+  if (!door) doors.set(h, (door = openDoor(h.config.door, h.log)));
+  return door;
+}
 
 /** Callers held at once that one process remembers (to count those who hang up there); the oldest go first. */
 const MOST_HELD = 20_000;
@@ -44,8 +56,11 @@ export function openDoor(limits: DoorLimits, log: Logger, clock: () => number = 
   let window = Math.floor(clock() / WINDOW_MS);
   let shut = false;
   let heldSince = 0;
+  /** New-call webhooks held in this shut spell, and since the door was made. */
   let holds = 0;
+  let allHolds = 0;
   const waiting = new Map<string, Date>();
+  const lagged = limits.lagMs > 0 ? loopLag() : undefined;
 
   const roll = () => {
     const now = Math.floor(clock() / WINDOW_MS);
@@ -58,19 +73,21 @@ export function openDoor(limits: DoorLimits, log: Logger, clock: () => number = 
   return {
     admits() {
       roll();
-      const lag = limits.lagMs > 0 ? loopLag() : undefined;
       const over = (lagMs: number, calls: number) =>
-        (lag !== undefined && lag.last > lagMs && lag.before > lagMs) || (limits.inFlight > 0 && Math.min(peak, peakBefore) > calls);
+        (lagged !== undefined && lagged.last > lagMs && lagged.before > lagMs) || (limits.inFlight > 0 && Math.min(peak, peakBefore) > calls);
       if (!shut && over(limits.lagMs, limits.inFlight)) {
         shut = true;
         heldSince = clock();
         holds = 0;
-        log.warn({ loopLagMs: lag?.last, webhooksInFlight: peak }, 'the hotline is overloaded: new callers are held at the door');
+        log.warn({ loopLagMs: lagged?.last, webhooksInFlight: peak }, 'the hotline is overloaded: new callers are held at the door');
       } else if (shut && !over(limits.lagMs / 2, limits.inFlight / 2)) {
         shut = false;
-        log.info({ loopLagMs: lag?.last, webhooksInFlight: peak, holds, seconds: Math.round((clock() - heldSince) / 1000) }, 'the hotline takes new callers in again');
+        log.info({ loopLagMs: lagged?.last, webhooksInFlight: peak, holds, seconds: Math.round((clock() - heldSince) / 1000) }, 'the hotline takes new callers in again');
       }
-      if (shut) holds++;
+      if (shut) {
+        holds++;
+        allHolds++;
+      }
       return !shut;
     },
     answering() {
@@ -93,6 +110,7 @@ export function openDoor(limits: DoorLimits, log: Logger, clock: () => number = 
       waiting.delete(sid);
       return since;
     },
+    state: () => ({ shut, holds: allHolds }),
   };
 }
 

@@ -5,7 +5,7 @@ import { routeSoon } from '../acd/route.ts';
 import { adoptHeldCaller } from '../acd/reconcile.ts';
 import { callbackMinutes, requestCallback, waitTurn } from '../acd/wait.ts';
 import { answerCall, endCall, endHeldCall, getCall, takeInput, type Render } from '../calls/ivr.ts';
-import { openDoor, type Door } from './door.ts';
+import { doorOf, type Door } from './door.ts';
 import { speak } from '../ivr/engine.ts';
 import {
   doorQuery,
@@ -65,7 +65,7 @@ export function twilioWebhooks(h: Hotline): Router {
     return twiml;
   };
 
-  const door = openDoor(h.config.door, h.log);
+  const door = doorOf(h);
   router.use(express.urlencoded({ extended: false, limit: '64kb' }));
   router.use(requireTwilioSignature(h.config.twilio.authToken, h.config.publicUrl));
   router.use(logWebhook(h, door));

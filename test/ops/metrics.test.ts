@@ -4,6 +4,8 @@ import { ConfigError, loadConfig } from '../../src/config.ts';
 import { callRow, eventually } from '../support/agents.ts';
 import { hotlinePerFile, runningHotline } from '../support/running.ts';
 import { onTheFloor } from '../notes/on-a-call.ts';
+import { callParams, newCallSid, signedPost } from '../support/hotline.ts';
+import { keepLoopBusy } from '../support/overload.ts';
 import { parseExposition, valueOf, type Family } from './exposition.ts';
 
 /**
@@ -103,6 +105,19 @@ describe('the figures Prometheus reads', () => {
     });
     await expect(slow).rejects.toThrow();
     expect(valueOf(await scrape(), 'sanling_database_errors_total', { kind: 'unavailable' })).toBe(before + 1);
+  });
+
+  it('shows when this process holds new callers at the door, and how many it held', async () => {
+    const other = await hotlineWith({ DOOR_LOOP_LAG_MS: '200' });
+    const before = await scrape(other.url);
+    expect(valueOf(before, 'sanling_door_shut')).toBe(0);
+    expect(valueOf(before, 'sanling_door_holds_total')).toBe(0);
+    await keepLoopBusy();
+    const held = await signedPost(other.app, '/twilio/voice', callParams(newCallSid()));
+    expect(held.text).toMatch(/<Redirect[^>]*>[^<]*\/twilio\/voice\?since=\d+</);
+    const after = await scrape(other.url);
+    expect(valueOf(after, 'sanling_door_shut')).toBe(1);
+    expect(valueOf(after, 'sanling_door_holds_total')).toBe(1);
   });
 
   it("times the deadline sweeps, in each hotline's own registry", async () => {

@@ -5,6 +5,7 @@ import { callEvents, calls } from '../../db/schema.ts';
 import { openDoor } from '../../src/telephony/door.ts';
 import { callParams, newCallSid, PUBLIC_URL, signedPost, webhookApp } from '../support/hotline.ts';
 import { OPEN } from '../support/flows.ts';
+import { keepLoopBusy } from '../support/overload.ts';
 import { spoken, verbs } from '../support/twiml.ts';
 
 /**
@@ -26,14 +27,7 @@ const callRow = async (sid: string) => (await ctx.database.db.select().from(call
 const eventsOf = (sid: string) => ctx.database.db.select().from(callEvents).where(eq(callEvents.callSid, sid)).orderBy(callEvents.id);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Keep the event loop busy, as a hotline short of CPU is, for `ms` at a time across several windows. */
-async function overload(): Promise<void> {
-  for (let i = 0; i < 3; i++) {
-    const until = performance.now() + 600;
-    while (performance.now() < until);
-    await sleep(20);
-  }
-}
+const overload = () => keepLoopBusy();
 
 /** Two calm windows: the door opens again. */
 const ease = () => sleep(1_100);
