@@ -147,7 +147,7 @@ export const flowFile = z.strictObject({
       /** Said after a self-service answer; required only in a flow with `info` nodes (the survey has none). */
       afterInfo: prompt.optional(),
       unavailable: prompt,
-      /** Said once to a new caller held at the door while the hotline is overloaded; without it, music only. */
+      /** Said to a new caller held at the door while the hotline is overloaded (once if there is music, else at each try). */
       busy: prompt.optional(),
       /** Said to a waiting caller at each announcement; {position} is their place in line. */
       hold: prompt.optional(),

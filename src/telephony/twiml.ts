@@ -155,19 +155,23 @@ export function renderWait(flow: Flow, turn: WaitTurn, keyAction: string): strin
 }
 
 /**
- * A new caller held at the door while the hotline is overloaded (src/telephony/door.ts): told the first time,
- * in every language the flow speaks (theirs is not known yet), that the lines are busy; then the fallback
- * queue's music (or a pause) for `seconds`, and the carrier asks at `again` whether they may come in.
+ * A new caller held at the door while the hotline is overloaded (src/telephony/door.ts): told, in every
+ * language the flow speaks (theirs is not known yet), that the lines are busy; then the fallback queue's
+ * music for `seconds`, and the carrier asks at `again` whether they may come in. With music the words are
+ * said the first time only; without it, at every try, so that the caller does not wait in silence.
  */
 export function renderAtTheDoor(flow: Flow, hold: { first: boolean; music: string | undefined; seconds: number }, again: string): string {
   const response = new VoiceResponse();
   const busy = flow.messages.busy;
-  if (hold.first && busy) utter(response, flow.languages.flatMap((language) => speak(flow, busy, { language, answers: {} })));
+  if (busy && (hold.first || !hold.music)) utter(response, flow.languages.flatMap((language) => speak(flow, busy, { language, answers: {} })));
   if (hold.music) response.play({ loop: Math.ceil(hold.seconds / MUSIC_CLIP_SECONDS) }, xmlText(hold.music));
-  else response.pause({ length: hold.seconds });
+  else response.pause({ length: busy ? DOOR_BREATH_SECONDS : hold.seconds });
   response.redirect({ method: 'POST' }, again);
   return response.toString();
 }
+
+/** The pause after the busy words, where there is no music, before the carrier asks again. */
+const DOOR_BREATH_SECONDS = 2;
 
 /** The caller asked for a call back: confirm it, and leave the queue (its action says goodbye). */
 export function renderCallbackConfirmed(flow: Flow, language: string, minutes: number): string {

@@ -47,13 +47,16 @@ describe('the door', () => {
     expect(held.status).toBe(200);
     expect(spoken(held.text)).toEqual(['线路繁忙', 'All lines are busy']);
     expect(verbs(held.text).map((v) => v.verb)).toEqual(['Say', 'Say', 'Pause', 'Redirect']);
+    expect(verbs(held.text)[2]!.attrs.length).toBe('2');
     const again = againUrl(held.text);
     expect(again).toBe(`${PUBLIC_URL}/twilio/voice?since=${OPEN.getTime()}`);
 
-    // Asking again while it is still overloaded: music again, without the words, from the same first ring.
+    // Asking again while it is still overloaded: held again from the same first ring, told again (this flow's
+    // queue has no music: never silence).
     clock = new Date(OPEN.getTime() + 10_000);
     const still = await voice(sid, pathOf(again));
-    expect(verbs(still.text).map((v) => v.verb)).toEqual(['Pause', 'Redirect']);
+    expect(spoken(still.text)).toEqual(['线路繁忙', 'All lines are busy']);
+    expect(verbs(still.text).find((v) => v.verb === 'Pause')!.attrs.length).toBe('2');
     expect(againUrl(still.text)).toBe(again);
     expect(await callRow(sid)).toBeUndefined();
 
