@@ -55,7 +55,8 @@ export function openDoor(limits: DoorLimits, log: Logger, clock: () => number = 
   let peakBefore = 0;
   let window = Math.floor(clock() / WINDOW_MS);
   let shut = false;
-  let heldSince = 0;
+  /** When the door last shut (clock ms). */
+  let shutAt = 0;
   /** New-call webhooks held in this shut spell, and since the door was made. */
   let holds = 0;
   let allHolds = 0;
@@ -77,12 +78,12 @@ export function openDoor(limits: DoorLimits, log: Logger, clock: () => number = 
         (lagged !== undefined && lagged.last > lagMs && lagged.before > lagMs) || (limits.inFlight > 0 && Math.min(peak, peakBefore) > calls);
       if (!shut && over(limits.lagMs, limits.inFlight)) {
         shut = true;
-        heldSince = clock();
+        shutAt = clock();
         holds = 0;
         log.warn({ loopLagMs: lagged?.last, webhooksInFlight: peak }, 'the hotline is overloaded: new callers are held at the door');
       } else if (shut && !over(limits.lagMs / 2, limits.inFlight / 2)) {
         shut = false;
-        log.info({ loopLagMs: lagged?.last, webhooksInFlight: peak, holds, seconds: Math.round((clock() - heldSince) / 1000) }, 'the hotline takes new callers in again');
+        log.info({ loopLagMs: lagged?.last, webhooksInFlight: peak, holds, seconds: Math.round((clock() - shutAt) / 1000) }, 'the hotline takes new callers in again');
       }
       if (shut) {
         holds++;

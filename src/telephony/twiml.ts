@@ -163,7 +163,7 @@ export function renderWait(flow: Flow, turn: WaitTurn, keyAction: string): strin
 export function renderAtTheDoor(flow: Flow, hold: { first: boolean; music: string | undefined; seconds: number }, again: string): string {
   const response = new VoiceResponse();
   const busy = flow.messages.busy;
-  if (busy && (hold.first || !hold.music)) utter(response, flow.languages.flatMap((language) => speak(flow, busy, { language, answers: {} })));
+  if (busy && (hold.first || !hold.music)) utter(response, inEveryLanguage(flow, busy));
   if (hold.music) response.play({ loop: Math.ceil(hold.seconds / MUSIC_CLIP_SECONDS) }, xmlText(hold.music));
   else response.pause({ length: busy ? DOOR_BREATH_SECONDS : hold.seconds });
   response.redirect({ method: 'POST' }, again);
@@ -209,7 +209,12 @@ export function renderUnavailable(flow: Flow, queue: string, urls: Urls): string
 
 /** The apology for a technical problem, in every language the flow speaks (the caller's is not known). */
 export function unavailableInEveryLanguage(flow: Flow): Utterance[] {
-  return flow.languages.flatMap((language) => speak(flow, flow.messages.unavailable, { language, answers: {} }));
+  return inEveryLanguage(flow, flow.messages.unavailable);
+}
+
+/** A prompt said in each language the flow speaks, for a caller whose language is not known yet. */
+function inEveryLanguage(flow: Flow, prompt: Prompt): Utterance[] {
+  return flow.languages.flatMap((language) => speak(flow, prompt, { language, answers: {} }));
 }
 
 /**
