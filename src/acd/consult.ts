@@ -124,16 +124,18 @@ export async function consultLegProgress(h: Hotline, offerId: number, leg: { sid
     .where(and(eq(offers.legSid, leg.sid), eq(offers.status, 'connected')));
   if (handedOver) return legProgress(h, handedOver.id, leg);
   if (leg.status === 'in-progress' || leg.status === 'answered') {
-    const [talking] = await h.database.db
-      .update(offers)
-      .set({ consultStatus: 'talking' })
-      .where(and(eq(offers.id, offerId), eq(offers.consultStatus, 'dialling')))
-      .returning();
+    // One transaction: nobody may see the colleague talking in the offer yet still ringing on the floor.
+    const talking = await h.database.db.transaction(async (tx) => {
+      const [row] = await tx
+        .update(offers)
+        .set({ consultStatus: 'talking' })
+        .where(and(eq(offers.id, offerId), eq(offers.consultStatus, 'dialling')))
+        .returning();
+      if (row?.consultStaffId != null) await tx.update(agents).set({ presence: 'on-call', since: leg.at }).where(eq(agents.staffId, row.consultStaffId));
+      return row;
+    });
     if (!talking) return;
-    if (talking.consultStaffId !== null) {
-      await h.database.db.update(agents).set({ presence: 'on-call', since: leg.at }).where(eq(agents.staffId, talking.consultStaffId));
-      h.bus.emit('presence', { staffId: talking.consultStaffId, presence: 'on-call', reason: null });
-    }
+    if (talking.consultStaffId !== null) h.bus.emit('presence', { staffId: talking.consultStaffId, presence: 'on-call', reason: null });
     await told(h, talking, 'call.consult-answered', { colleagueId: talking.consultStaffId, department: talking.consultDepartment });
     // Blind: nobody waits for the agent to introduce the caller.
     if (talking.consultBlind) await completeConsult(h, talking.staffId).catch((err: unknown) => h.log.warn({ offerId, err: (err as Error).message }, 'blind transfer not completed'));
