@@ -5,7 +5,7 @@ import type { Hotline } from '../hotline.ts';
 import { enterAt, isListening, speak, start, step } from '../ivr/engine.ts';
 import type { IvrContext, IvrEvent, IvrInput, IvrOutput, IvrState, StepResult } from '../ivr/types.ts';
 import { getAnnouncement } from './announcement.ts';
-import { appendEvents } from './events.ts';
+import { appendEvents, logEvents } from './events.ts';
 import { forgetListening, recallListening, rememberListening } from './listening.ts';
 import { surveyCallEnded } from '../surveys/survey.ts';
 
@@ -165,14 +165,6 @@ async function apply(tx: Tx, sid: string, seq: number, result: StepResult, rende
   await appendEvents(tx, sid, next.events, at);
   await tx.insert(callReplies).values({ callSid: sid, seq, twiml: next.twiml }).onConflictDoNothing();
   return next.twiml;
-}
-
-/** The insert of a step's events, in order, for the call `from` (a CTE naming it in `sid`) returned. */
-function logEvents(events: IvrEvent[], at: Date, from = 'fresh') {
-  return sql`insert into call_events (call_sid, at, type, data)
-    select ${sql.identifier(from)}.sid, ${iso(at)}::timestamptz, e.value ->> 'type', coalesce(e.value -> 'data', '{}'::jsonb)
-    from ${sql.identifier(from)}, jsonb_array_elements(${JSON.stringify(events)}::jsonb) with ordinality as e(value, n)
-    order by e.n`;
 }
 
 const iso = (at: Date) => at.toISOString();

@@ -1,8 +1,9 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { callReplies, calls, offers, surveys } from '../../db/schema.ts';
-import { together, type Tx } from '../database.ts';
+import { rows, together, type Tx } from '../database.ts';
 import type { Hotline } from '../hotline.ts';
-import { appendEvents, eventsAppended } from '../calls/events.ts';
+import { appendEvents, eventsAppended, logEvents } from '../calls/events.ts';
+import { recallListening, rememberListening } from '../calls/listening.ts';
 import { enterAt, isListening, step } from '../ivr/engine.ts';
 import type { Flow } from '../ivr/flow.ts';
 import type { IvrContext, IvrInput, IvrOutput, IvrState, StepResult } from '../ivr/types.ts';
@@ -66,7 +67,7 @@ export async function startSurvey(h: Hotline, callSid: string, offerId: number, 
       return reply === undefined ? undefined : { twiml: reply, ended: false };
     }
     const started = { type: 'survey.started', data: { offerId, staffId: offer.staffId, queue: offer.queue, language } };
-    return apply(tx, created, 0, { ...result, events: [started, ...result.events] }, render, ctx.now);
+    return apply(h, tx, created, 0, { ...result, events: [started, ...result.events] }, render, ctx.now);
   });
 }
 
@@ -76,6 +77,22 @@ export async function startSurvey(h: Hotline, callSid: string, offerId: number, 
  */
 export async function answerSurvey(h: Hotline, callSid: string, seq: number, input: IvrInput, render: SurveyRender): Promise<SurveyReply | undefined> {
   const ctx = context(h);
+  // Where this process left the survey: the step is one statement, written only if the survey is still there.
+  const kept = recallListening(h, surveying(callSid), seq);
+  if (kept && isListening(ctx, kept)) {
+    const next = outcome(step(ctx, kept, input), seq, render);
+    const [taken] = await rows<{ taken: boolean }>(h.database.db, sql`
+      with moved as (
+        update surveys set state = ${JSON.stringify(next.state)}::jsonb, seq = ${seq + 1}::int, rating = ${next.answers.rating}::int,
+          solved = ${next.answers.solved}::boolean, status = ${next.status}, ended_at = ${next.ended ? ctx.now.toISOString() : null}::timestamptz
+        where call_sid = ${callSid} and seq = ${seq}::int and status = 'asking'
+        returning call_sid as sid
+      ), logged as (${logEvents(next.events, ctx.now, 'moved')}), replied as (
+        insert into call_replies (call_sid, seq, twiml) select sid, ${replySeq(seq)}::int, ${next.twiml} from moved on conflict do nothing
+      )
+      select exists (select 1 from moved) as taken`);
+    if (taken?.taken) return movedOn(h, callSid, seq, next);
+  }
   return h.database.db.transaction(async (tx) => {
     const [row] = await tx.select().from(surveys).where(eq(surveys.callSid, callSid)).for('update');
     if (!row) return undefined;
@@ -87,7 +104,7 @@ export async function answerSurvey(h: Hotline, callSid: string, seq: number, inp
       await appendEvents(tx, callSid, [{ type: 'survey.unexpected', data: { seq, expected: row.seq, status: row.status } }], ctx.now);
       return undefined;
     }
-    return apply(tx, row, seq, step(ctx, row.state, input), render, ctx.now);
+    return apply(h, tx, row, seq, step(ctx, row.state, input), render, ctx.now);
   });
 }
 
@@ -119,23 +136,37 @@ export function answersOf(state: IvrState): { rating: number | null; solved: boo
   };
 }
 
-async function apply(tx: Tx, row: Survey, seq: number, result: StepResult, render: SurveyRender, at: Date): Promise<SurveyReply> {
+/** What a step makes of the survey: its row's new state, answers and status, its events, and the reply. */
+function outcome(result: StepResult, seq: number, render: SurveyRender) {
   const ended = result.output.then.kind !== 'listen';
   const answers = answersOf(result.state);
   // Over with both answers is complete; over without them (retries used up) keeps what was answered.
-  const status = !ended ? 'asking' : answers.rating !== null && answers.solved !== null ? 'complete' : 'partial';
+  const status: Survey['status'] = !ended ? 'asking' : answers.rating !== null && answers.solved !== null ? 'complete' : 'partial';
   const events = ended ? [...result.events, { type: 'survey.ended', data: { status, ...answers, by: 'survey' } }] : result.events;
-  const twiml = render(result.output, seq + 1, result.state.language);
+  return { state: result.state, answers, status, ended, events, twiml: render(result.output, seq + 1, result.state.language) };
+}
+
+async function apply(h: Hotline, tx: Tx, row: Survey, seq: number, result: StepResult, render: SurveyRender, at: Date): Promise<SurveyReply> {
+  const next = outcome(result, seq, render);
   await together([
     tx
       .update(surveys)
-      .set({ state: result.state, seq: seq + 1, ...answers, status, ...(ended ? { endedAt: at } : {}) })
+      .set({ state: next.state, seq: seq + 1, ...next.answers, status: next.status, ...(next.ended ? { endedAt: at } : {}) })
       .where(eq(surveys.callSid, row.callSid)),
-    eventsAppended(tx, row.callSid, events, at),
-    tx.insert(callReplies).values({ callSid: row.callSid, seq: replySeq(seq), twiml }).onConflictDoNothing(),
+    eventsAppended(tx, row.callSid, next.events, at),
+    tx.insert(callReplies).values({ callSid: row.callSid, seq: replySeq(seq), twiml: next.twiml }).onConflictDoNothing(),
   ]);
-  return { twiml, ended };
+  return movedOn(h, row.callSid, seq, next);
 }
+
+/** The survey moved on from step `seq`: this process remembers where, while it still asks. */
+function movedOn(h: Hotline, callSid: string, seq: number, next: ReturnType<typeof outcome>): SurveyReply {
+  if (!next.ended) rememberListening(h, surveying(callSid), seq + 1, next.state);
+  return { twiml: next.twiml, ended: next.ended };
+}
+
+/** The survey's place among the states kept by calls/listening.ts, apart from the same call's IVR. */
+const surveying = (callSid: string) => `survey ${callSid}`;
 
 async function storedReply(tx: Tx, callSid: string, seq: number): Promise<string | undefined> {
   const [row] = await tx
