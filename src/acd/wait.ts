@@ -1,11 +1,11 @@
-import { and, desc, eq, gte, inArray, isNotNull, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import { agents, callEvents, calls, caseCalls, caseClocks, cases, offers, staff } from '../../db/schema.ts';
 import { OPEN_STATUSES } from '../cases/choices.ts';
 import { contactKey } from '../cases/reference.ts';
 import { appendCaseEvents } from '../cases/timeline.ts';
 import { announce, openCase, type Case } from '../cases/cases.ts';
 import { caseLanguage } from '../cases/input.ts';
-import type { Tx } from '../database.ts';
+import { rows, type Tx } from '../database.ts';
 import type { Hotline } from '../hotline.ts';
 import { appendEvents } from '../calls/events.ts';
 import type { Queue } from './queues.ts';
@@ -58,18 +58,22 @@ export type WaitTurn =
  */
 export async function waitTurn(h: Hotline, callSid: string, options: { callbacks: boolean }): Promise<WaitTurn | undefined> {
   const db = h.database.db;
-  const [call] = await db.select().from(calls).where(eq(calls.sid, callSid));
+  // The call, and when this wait was last announced, in one round trip.
+  const [found] = await db
+    .select({
+      call: calls,
+      lastAnnounced: sql`(select ${callEvents.at} from ${callEvents} where ${callEvents.callSid} = ${calls.sid} and ${callEvents.type} = 'queue.announced'
+        and ${callEvents.at} >= ${calls.queuedAt} order by ${callEvents.id} desc limit 1)`.mapWith(callEvents.at),
+    })
+    .from(calls)
+    .where(eq(calls.sid, callSid));
+  const call = found?.call;
   if (call?.status === 'callback') return { kind: 'leave' };
   if (!call || !WAITING.includes(call.status) || !call.queuedAt) return undefined;
   const now = h.now();
   const queue = h.queues.get(call.queue ?? '');
   const hold = queue?.hold ?? { music: undefined, announceEverySeconds: QUIET_TURN_SECONDS, callbackAfterSeconds: undefined };
-  const [last] = await db
-    .select({ at: callEvents.at })
-    .from(callEvents)
-    .where(and(eq(callEvents.callSid, callSid), eq(callEvents.type, 'queue.announced'), gte(callEvents.at, call.queuedAt)))
-    .orderBy(desc(callEvents.id))
-    .limit(1);
+  const last = found.lastAnnounced ? { at: found.lastAnnounced } : undefined;
   const waitedSeconds = seconds(call.queuedAt, now);
   // A call back is offered only while passengers may be called (nobody is promised a call at 03:00).
   const mayCallBack = options.callbacks && callbackNumber(call.from) !== undefined && inWindow(h, call.queue, now).getTime() === now.getTime();
@@ -81,8 +85,8 @@ export async function waitTurn(h: Hotline, callSid: string, options: { callbacks
   });
   let announce: { position: number; estimatedSeconds?: number } | undefined;
   if (plan.announce) {
-    const position = await positionOf(h, { ...call, queuedAt: call.queuedAt }, queue);
-    const estimatedSeconds = estimateWaitSeconds({ position, waitedSeconds, ...(await waitBasis(h, call.queue ?? '', queue, now)) });
+    const { position, ...basis } = await placeAndBasis(h, { ...call, queuedAt: call.queuedAt }, queue, now);
+    const estimatedSeconds = estimateWaitSeconds({ position, waitedSeconds, ...basis });
     announce = { position, ...(estimatedSeconds !== undefined ? { estimatedSeconds } : {}) };
   }
   if (announce || plan.offerCallback) {
@@ -128,32 +132,6 @@ export function planTurn(t: {
   return { announce, offerCallback, callbackKey, seconds: Math.max(MIN_TURN_SECONDS, Math.ceil(next - t.waitedSeconds)) };
 }
 
-/**
- * The caller's place in line: 1 + the waiting callers the ACD offers first (higher priority, then longer
- * waiting, as `route` orders them) among those who wait for the same agents: in the same queue, or in a
- * queue whose skill some member of staff has along with this queue's.
- */
-async function positionOf(h: Hotline, call: { sid: string; queue: string | null; priority: number | null; queuedAt: Date }, queue: Queue | undefined): Promise<number> {
-  const name = call.queue ?? '';
-  const competing = new Set([name]);
-  if (queue) {
-    // The skills of the queue's team, a handful of rows however many people hold them.
-    const team = await h.database.db
-      .selectDistinct({ skill: sql<string>`jsonb_object_keys(${staff.skills})` })
-      .from(staff)
-      .where(and(eq(staff.disabled, false), sql`(${staff.skills} ->> ${queue.skill}) is not null`));
-    const skills = new Set(team.map((row) => row.skill));
-    for (const q of h.queues.values()) if (skills.has(q.skill)) competing.add(q.name);
-  }
-  const mine = sql`(${-(call.priority ?? 0)}::int, ${call.queuedAt.toISOString()}::timestamptz, ${call.sid}::text)`;
-  const theirs = sql`(-coalesce(${calls.priority}, 0), ${calls.queuedAt}, ${calls.sid})`;
-  const [row] = await h.database.db
-    .select({ ahead: sql<number>`count(*)::int` })
-    .from(calls)
-    .where(and(inArray(calls.status, WAITING), inArray(calls.queue, [...competing]), sql`${theirs} < ${mine}`));
-  return (row?.ahead ?? 0) + 1;
-}
-
 /** What the estimate rests on. */
 export type WaitBasis = {
   /** Mean talk time of the queue's recent answered calls plus its wrap-up; undefined with none. */
@@ -164,31 +142,36 @@ export type WaitBasis = {
   recentWaitSeconds?: number | undefined;
 };
 
-async function waitBasis(h: Hotline, name: string, queue: Queue | undefined, now: Date): Promise<WaitBasis> {
-  const db = h.database.db;
-  const since = new Date(now.getTime() - RECENT_SECONDS * 1000);
-  const [handled, staffed, waited] = await Promise.all([
-    db
-      .select({ talk: sql<number | null>`avg(extract(epoch from ${offers.endedAt} - ${offers.answeredAt}))::float8` })
-      .from(offers)
-      .where(and(eq(offers.queue, name), eq(offers.status, 'completed'), isNotNull(offers.answeredAt), gte(offers.endedAt, since))),
-    queue
-      ? db
-          .select({ n: sql<number>`count(*)::int` })
-          .from(agents)
-          .innerJoin(staff, eq(staff.id, agents.staffId))
-          .where(and(inArray(agents.presence, [...STAFFED]), eq(staff.disabled, false), sql`(${staff.skills} ->> ${queue.skill}) is not null`))
-      : [{ n: 0 }],
-    db
-      .select({ wait: sql<number | null>`avg(extract(epoch from ${calls.answeredAt} - ${calls.queuedAt}))::float8` })
-      .from(calls)
-      .where(and(eq(calls.queue, name), isNotNull(calls.queuedAt), gte(calls.answeredAt, since))),
-  ]);
-  const talk = handled[0]?.talk;
+/**
+ * The caller's place in line and what the estimate rests on, in one statement. The place: 1 + the waiting
+ * callers the ACD offers first (higher priority, then longer waiting, as `route` orders them) among those
+ * who wait for the same agents: in the same queue, or in a queue whose skill some member of staff has along
+ * with this queue's.
+ */
+async function placeAndBasis(h: Hotline, call: { sid: string; queue: string | null; priority: number | null; queuedAt: Date }, queue: Queue | undefined, now: Date): Promise<WaitBasis & { position: number }> {
+  const name = call.queue ?? '';
+  const skill = queue?.skill ?? null;
+  const skills = JSON.stringify(Object.fromEntries([...h.queues.values()].map((q) => [q.name, q.skill])));
+  const since = new Date(now.getTime() - RECENT_SECONDS * 1000).toISOString();
+  // Of the queue's team (staff with its skill), someone who also has the other queue's skill.
+  const sharedTeam = sql`exists (select 1 from ${staff} where ${staff.disabled} = false and (${staff.skills} ->> ${skill}::text) is not null and ${staff.skills} ? q.skill)`;
+  const competing = sql`(select q.name from jsonb_each_text(${skills}::jsonb) q(name, skill) where q.name = ${name} or ${sharedTeam})`;
+  const mine = sql`(${-(call.priority ?? 0)}::int, ${call.queuedAt.toISOString()}::timestamptz, ${call.sid}::text)`;
+  const [row] = await rows<{ ahead: number; talk: number | null; agents: number; wait: number | null }>(h.database.db, sql`select
+    (select count(*)::int from ${calls} where ${inArray(calls.status, WAITING)} and (${calls.queue} = ${name} or ${calls.queue} in ${competing})
+      and (-coalesce(${calls.priority}, 0), ${calls.queuedAt}, ${calls.sid}) < ${mine}) as ahead,
+    (select avg(extract(epoch from ${offers.endedAt} - ${offers.answeredAt}))::float8 from ${offers}
+      where ${offers.queue} = ${name} and ${offers.status} = 'completed' and ${offers.answeredAt} is not null and ${offers.endedAt} >= ${since}::timestamptz) as talk,
+    (select count(*)::int from ${agents} join ${staff} on ${staff.id} = ${agents.staffId}
+      where ${inArray(agents.presence, [...STAFFED])} and ${staff.disabled} = false and (${staff.skills} ->> ${skill}::text) is not null) as agents,
+    (select avg(extract(epoch from ${calls.answeredAt} - ${calls.queuedAt}))::float8 from ${calls}
+      where ${calls.queue} = ${name} and ${calls.queuedAt} is not null and ${calls.answeredAt} >= ${since}::timestamptz) as wait`);
+  const talk = row?.talk ?? null;
   return {
-    handleSeconds: talk === null || talk === undefined ? undefined : talk + (queue?.wrapUpSeconds ?? 0),
-    agents: staffed[0]?.n ?? 0,
-    recentWaitSeconds: waited[0]?.wait ?? undefined,
+    position: (row?.ahead ?? 0) + 1,
+    handleSeconds: talk === null ? undefined : talk + (queue?.wrapUpSeconds ?? 0),
+    agents: row?.agents ?? 0,
+    recentWaitSeconds: row?.wait ?? undefined,
   };
 }
 
