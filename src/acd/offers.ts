@@ -99,11 +99,10 @@ export async function legProgress(h: Hotline, offerId: number, leg: { sid: strin
     case 'ringing':
       return ringing(h, offerId, leg.sid, leg.at, inRoom);
   }
+  // An answer's own transaction reads the offer anyway: the stale room is checked there.
+  if (leg.status === 'in-progress' || leg.status === 'answered') return answered(h, offerId, leg.sid, leg.at, leg.room);
   if (leg.room !== undefined && (await staleRoom(h, offerId, leg.room))) return;
   switch (leg.status) {
-    case 'in-progress':
-    case 'answered':
-      return answered(h, offerId, leg.sid, leg.at);
     case 'completed':
       return legEnded(h, offerId, leg.at, { status: 'missed', reason: 'no-answer', agent: 'break' });
     case 'busy':
@@ -126,8 +125,10 @@ export async function legProgress(h: Hotline, offerId: number, leg: { sid: strin
  */
 async function staleRoom(h: Hotline, offerId: number, room: string): Promise<boolean> {
   const [offer] = await h.database.db.select({ conferenceSid: offers.conferenceSid }).from(offers).where(eq(offers.id, offerId));
-  return offer !== undefined && offer.conferenceSid !== null && offer.conferenceSid !== room;
+  return offer !== undefined && isStale(offer, room);
 }
+
+const isStale = (offer: { conferenceSid: string | null }, room: string | undefined) => room !== undefined && offer.conferenceSid !== null && offer.conferenceSid !== room;
 
 /** The ring starts now: the ring limit counts from here. */
 async function ringing(h: Hotline, offerId: number, legSid: string, at: Date, inRoom: SQL | undefined): Promise<void> {
@@ -138,11 +139,12 @@ async function ringing(h: Hotline, offerId: number, legSid: string, at: Date, in
     .where(and(eq(offers.id, offerId), eq(offers.status, 'ringing'), sql`${offers.ringStartedAt} is null`, inRoom));
 }
 
-async function answered(h: Hotline, offerId: number, legSid: string, at: Date): Promise<void> {
+async function answered(h: Hotline, offerId: number, legSid: string, at: Date, room: string | undefined): Promise<void> {
   const cycle = h.config.ringCycleSeconds;
   const result = await h.database.db.transaction(async (tx) => {
     const [offer] = await tx.select().from(offers).where(eq(offers.id, offerId)).for('update');
     if (!offer || offer.status === 'connected' || offer.status === 'completed') return { kind: 'repeat' as const };
+    if (isStale(offer, room)) return { kind: 'stale' as const };
     // A callback was answered on the agent's page (its rings counted then); its leg is the passenger put through.
     const callback = offer.status === 'dialling';
     if ((offer.status !== 'ringing' && !callback) || offer.callSid === null) return { kind: 'late' as const };
