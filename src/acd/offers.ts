@@ -41,6 +41,7 @@ export async function withdrawOffer(
   options: { takeBack?: boolean; legOver?: boolean; reroute?: boolean } = {},
 ): Promise<OfferRow | undefined> {
   const now = h.now();
+  const takesBack = (offer: OfferRow) => (options.takeBack ?? (offer.conference !== null && how.status !== 'abandoned')) && offer.callSid !== null;
   const offer = await h.database.db.transaction(async (tx) => {
     const [ended] = await tx
       .update(offers)
@@ -51,7 +52,11 @@ export async function withdrawOffer(
     await freeAgent(tx, ended.staffId, how.agent, breakReason(how), now);
     if (ended.caseId !== null) await backInLine(tx, ended.caseId, ended, now);
     if (ended.callSid !== null) {
-      await tx.update(calls).set({ status: 'queued' }).where(and(eq(calls.sid, ended.callSid), eq(calls.status, 'offered')));
+      // A caller the carrier is taking back is offered again once back in the queue (`callerBack`), not while
+      // that redirect is on its way: a second one (to the next agent's room) would cross it, and the caller
+      // could land in a room the agent has left. Should the carrier never bring them back, after a while anyway.
+      const held = takesBack(ended) ? { routeAfter: sql`greatest(${calls.routeAfter}, ${new Date(now.getTime() + TAKE_BACK_SECONDS * 1000).toISOString()}::timestamptz)` } : {};
+      await tx.update(calls).set({ status: 'queued', ...held }).where(and(eq(calls.sid, ended.callSid), eq(calls.status, 'offered')));
       await appendEvents(tx, ended.callSid, [{ type: `offer.${how.status}`, data: { offerId, staffId: ended.staffId, reason: how.reason } }], now);
     }
     return ended;
@@ -62,11 +67,28 @@ export async function withdrawOffer(
   h.bus.emit('offer-withdrawn', { staffId: offer.staffId, offerId, callSid: offer.callSid ?? '', reason: how.reason });
   h.bus.emit('presence', { staffId: offer.staffId, presence: how.agent, reason: breakReason(how) });
   const inRoom = offer.conference !== null;
-  if ((options.takeBack ?? (inRoom && how.status !== 'abandoned')) && offer.callSid !== null) await takeCallerBack(h, offer.callSid);
+  if (takesBack(offer)) await takeCallerBack(h, offer.callSid!);
   if (inRoom && offer.legSid !== null && !options.legOver) await h.carrier.hangup(offer.legSid).catch(() => undefined);
   h.bus.emit('changed');
   if (options.reroute ?? true) routeSoon(h);
   return offer;
+}
+
+/** Seconds a caller being taken back waits for the carrier to bring them to the queue before being offered anyway. */
+const TAKE_BACK_SECONDS = 5;
+
+/**
+ * The carrier brought a caller taken back to the queue: they may be offered again, at once, unless their
+ * last offer ended because the carrier failed (that pause is kept, so a failing carrier is not hammered).
+ */
+export async function callerBack(h: Hotline, callSid: string): Promise<void> {
+  const lastOfferEnd = sql`(select ${offers.endReason} from ${offers} where ${offers.callSid} = ${calls.sid} order by ${offers.id} desc limit 1)`;
+  const [back] = await h.database.db
+    .update(calls)
+    .set({ routeAfter: null })
+    .where(and(eq(calls.sid, callSid), eq(calls.status, 'queued'), sql`${calls.routeAfter} is not null`, sql`${lastOfferEnd} is distinct from 'carrier-failed'`))
+    .returning({ sid: calls.sid });
+  if (back) routeSoon(h);
 }
 
 const breakReason = (how: Withdrawal) => (how.agent === 'break' ? 'missed' : null);
@@ -101,7 +123,11 @@ export async function legProgress(h: Hotline, offerId: number, leg: { sid: strin
   }
   // An answer's own transaction reads the offer anyway: the stale room is checked there.
   if (leg.status === 'in-progress' || leg.status === 'answered') return answered(h, offerId, leg.sid, leg.at, leg.room);
-  if (leg.room !== undefined && (await staleRoom(h, offerId, leg.room))) return;
+  // The leg's end is news only for an offer still going on, and only from its own room: one read says. Most
+  // often there is nothing left to do (the room's end has already ended the conversation), and that read
+  // is then all a leg's end costs, instead of three transactions that change nothing.
+  const [offer] = await h.database.db.select({ status: offers.status, conferenceSid: offers.conferenceSid }).from(offers).where(eq(offers.id, offerId));
+  if (!offer || isStale(offer, leg.room) || !GOING_ON.includes(offer.status)) return;
   switch (leg.status) {
     case 'completed':
       return legEnded(h, offerId, leg.at, { status: 'missed', reason: 'no-answer', agent: 'break' });
@@ -118,16 +144,14 @@ export async function legProgress(h: Hotline, offerId: number, leg: { sid: strin
   }
 }
 
+/** An offer in these states may still change; every other is over for good. */
+const GOING_ON: OfferStatus[] = ['ringing', 'dialling', 'connected'];
+
 /**
  * A leg dialled into a room the caller has since left for another (redirects crossing, see
  * src/acd/conversation.ts): the offer goes on in the new room, with the leg dialled there, and this one's
  * news (cancelled with its room) is no longer the offer's.
  */
-async function staleRoom(h: Hotline, offerId: number, room: string): Promise<boolean> {
-  const [offer] = await h.database.db.select({ conferenceSid: offers.conferenceSid }).from(offers).where(eq(offers.id, offerId));
-  return offer !== undefined && isStale(offer, room);
-}
-
 const isStale = (offer: { conferenceSid: string | null }, room: string | undefined) => room !== undefined && offer.conferenceSid !== null && offer.conferenceSid !== room;
 
 /** The ring starts now: the ring limit counts from here. */

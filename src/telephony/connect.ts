@@ -1,6 +1,6 @@
 import type { Router } from 'express';
 import { z } from 'zod';
-import { legProgress, roomEnded } from '../acd/offers.ts';
+import { callerBack, legProgress, roomEnded } from '../acd/offers.ts';
 import { placement, type Placement } from '../acd/placement.ts';
 import { speak } from '../ivr/engine.ts';
 import type { Prompt } from '../ivr/flow.ts';
@@ -54,7 +54,9 @@ export function connectWebhooks(router: Router, w: Webhooks): void {
 
   router.post('/requeue', answering(w, async (req) => {
     const p = parseParams(voiceParams, req.body);
-    return render(await placement(h, p.CallSid));
+    const place = await placement(h, p.CallSid);
+    if (place.kind === 'queue') await callerBack(h, p.CallSid);
+    return render(place);
   }));
 
   router.post('/after-call', answering(w, async (req) => {

@@ -2,6 +2,7 @@ import { inArray } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { agents, offers } from '../../db/schema.ts';
 import { sweep } from '../../src/acd/deadlines.ts';
+import { choosePresence } from '../../src/acd/presence.ts';
 import { route } from '../../src/acd/route.ts';
 import { saveNotes } from '../../src/notes/notes.ts';
 import { addStaff } from '../../src/staff/staff.ts';
@@ -106,7 +107,6 @@ describe('when the agent does not answer', () => {
     await nextEvent(call, 'disconnected');
     expect(call.events.find((e) => e.type === 'disconnected')).toMatchObject({ legSid: leg.sid, status: 'canceled' });
 
-    const { choosePresence } = await import('../../src/acd/presence.ts');
     await choosePresence(h(), second.id, 'available');
     expect((await nextOne).client).toBe('agent_1003');
   });
@@ -135,6 +135,45 @@ describe('when the agent does not answer', () => {
       carrier.redirect = redirect;
     }
     expect((await offersFor(h(), call.sid))[0]).toMatchObject({ status: 'missed', endReason: 'ring-limit' });
+    running().sim.callerHangup(call.sid);
+    await running().sim.ended(call.sid);
+  });
+
+  it('offers a caller taken back to the next agent only once the carrier has brought them to the queue, so two moves never cross', async () => {
+    const first = await agentOnFloor(h(), '1002', { luggage: 4 });
+    const { call } = await ringingCall(LUGGAGE);
+    await eventually(() => offersFor(h(), call.sid), ([o]) => !!o?.ringStartedAt, 'ring started');
+    const carrier = h().carrier;
+    const redirect = carrier.redirect.bind(carrier);
+    let answer = () => {};
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    carrier.redirect = async (...args) => {
+      await answered;
+      return redirect(...args);
+    };
+    let swept: Promise<void> | undefined;
+    const second = await agentOnFloor(h(), '1003', { luggage: 4 }, { available: false });
+    try {
+      const told = new Promise((resolve) => h().bus.once('offer-withdrawn', resolve));
+      running().clock.advance(h().config.offerRingLimit * h().config.ringCycleSeconds);
+      swept = sweep(h());
+      await told;
+      // Another agent is free while the carrier is still moving the caller out of the first agent's room.
+      await choosePresence(h(), second.id, 'available');
+      expect(await route(h())).toBe(0);
+      expect(await presence(h(), second.id)).toMatchObject({ presence: 'available' });
+      const nextOne = nextRing();
+      answer();
+      await swept;
+      expect((await nextOne).client).toBe('agent_1003');
+    } finally {
+      answer();
+      await swept;
+      carrier.redirect = redirect;
+    }
+    const [missed, next] = await offersFor(h(), call.sid);
+    expect(missed).toMatchObject({ staffId: first.id, status: 'missed' });
+    expect(next).toMatchObject({ staffId: second.id, status: 'ringing' });
     running().sim.callerHangup(call.sid);
     await running().sim.ended(call.sid);
   });
