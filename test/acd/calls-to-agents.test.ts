@@ -24,6 +24,19 @@ const GENERAL = ['1', '0']; // Mandarin, an agent
 /** The next agent leg the simulator rings, with the agent it rings. */
 const nextRing = () => new Promise<Leg>((resolve) => running().sim.rings.once('ring', resolve));
 
+/** Twilio slow to answer the REST requests that move callers: each waits until `answer()`. */
+function slowRedirects() {
+  const carrier = h().carrier;
+  const redirect = carrier.redirect.bind(carrier);
+  let answer = () => {};
+  const answered = new Promise<void>((resolve) => (answer = resolve));
+  carrier.redirect = async (...args) => {
+    await answered;
+    return redirect(...args);
+  };
+  return { answer: () => answer(), restore: () => void (carrier.redirect = redirect) };
+}
+
 async function ringingCall(presses: string[]) {
   const ring = nextRing();
   const call = running().sim.call({ presses });
@@ -115,24 +128,16 @@ describe('when the agent does not answer', () => {
     const agent = await agentOnFloor(h(), '1002', { luggage: 4 });
     const { call } = await ringingCall(LUGGAGE);
     await eventually(() => offersFor(h(), call.sid), ([o]) => !!o?.ringStartedAt, 'ring started');
-    // Twilio slow to answer the REST request that moves the caller back to the queue.
-    const carrier = h().carrier;
-    const redirect = carrier.redirect.bind(carrier);
-    let answer = () => {};
-    const answered = new Promise<void>((resolve) => (answer = resolve));
-    carrier.redirect = async (...args) => {
-      await answered;
-      return redirect(...args);
-    };
+    const carrier = slowRedirects();
     try {
       const told = new Promise<{ staffId: number; reason: string }>((resolve) => h().bus.once('offer-withdrawn', resolve));
       running().clock.advance(h().config.offerRingLimit * h().config.ringCycleSeconds);
       const swept = sweep(h());
       expect(await told).toMatchObject({ staffId: agent.id, reason: 'ring-limit' });
-      answer();
+      carrier.answer();
       await swept;
     } finally {
-      carrier.redirect = redirect;
+      carrier.restore();
     }
     expect((await offersFor(h(), call.sid))[0]).toMatchObject({ status: 'missed', endReason: 'ring-limit' });
     running().sim.callerHangup(call.sid);
@@ -143,16 +148,9 @@ describe('when the agent does not answer', () => {
     const first = await agentOnFloor(h(), '1002', { luggage: 4 });
     const { call } = await ringingCall(LUGGAGE);
     await eventually(() => offersFor(h(), call.sid), ([o]) => !!o?.ringStartedAt, 'ring started');
-    const carrier = h().carrier;
-    const redirect = carrier.redirect.bind(carrier);
-    let answer = () => {};
-    const answered = new Promise<void>((resolve) => (answer = resolve));
-    carrier.redirect = async (...args) => {
-      await answered;
-      return redirect(...args);
-    };
-    let swept: Promise<void> | undefined;
     const second = await agentOnFloor(h(), '1003', { luggage: 4 }, { available: false });
+    const carrier = slowRedirects();
+    let swept: Promise<void> | undefined;
     try {
       const told = new Promise((resolve) => h().bus.once('offer-withdrawn', resolve));
       running().clock.advance(h().config.offerRingLimit * h().config.ringCycleSeconds);
@@ -163,13 +161,13 @@ describe('when the agent does not answer', () => {
       expect(await route(h())).toBe(0);
       expect(await presence(h(), second.id)).toMatchObject({ presence: 'available' });
       const nextOne = nextRing();
-      answer();
+      carrier.answer();
       await swept;
       expect((await nextOne).client).toBe('agent_1003');
     } finally {
-      answer();
+      carrier.answer();
       await swept;
-      carrier.redirect = redirect;
+      carrier.restore();
     }
     const [missed, next] = await offersFor(h(), call.sid);
     expect(missed).toMatchObject({ staffId: first.id, status: 'missed' });
