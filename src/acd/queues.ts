@@ -59,6 +59,11 @@ export type CallbackRules = {
 export type Queues = ReadonlyMap<string, Queue>;
 
 /** A queues file that cannot run; the message names the file, the queue (or flow node) and the field. */
+/** Each queue's skill by the queue's name, as JSON: statements map a queue to its skill with `->>`. */
+export function skillsJson(queues: Queues): string {
+  return JSON.stringify(Object.fromEntries([...queues.values()].map((q) => [q.name, q.skill])));
+}
+
 export class QueueError extends Error {}
 
 export const QUEUES_FILE = 'queues.yaml';

@@ -5,6 +5,7 @@ import type { Hotline } from '../hotline.ts';
 import { bestCallback, dialable } from '../callbacks/line.ts';
 import { callbackOffered, offerCallback } from '../callbacks/offers.ts';
 import { screenPop } from './screen-pop.ts';
+import { skillsJson } from './queues.ts';
 import { withdrawOffer } from './offers.ts';
 import { endLostCall } from './reconcile.ts';
 import { within } from '../deadline.ts';
@@ -75,7 +76,7 @@ const MATCHERS = 4;
 
 async function matchOne(h: Hotline, offered: { calls: Set<string>; cases: Set<number> }): Promise<Made | 'none' | 'raced'> {
   const now = h.now();
-  const skills = JSON.stringify(Object.fromEntries([...h.queues.values()].map((q) => [q.name, q.skill])));
+  const skills = skillsJson(h.queues);
   const skillOf = (queue: SQL) => sql`coalesce(${skills}::jsonb ->> ${queue}, ${queue})`;
   const callSkill = skillOf(sql`${calls.queue}`);
   // Waiting, not offered already in this pass, and not held back after the carrier failed to move them.
