@@ -66,7 +66,10 @@ async function callersQueued(count: number, options: { apart?: number } = {}): P
 
 /** Each caller is offered once, in order, and talks to an agent. */
 async function servedInOrder(sids: string[]): Promise<void> {
-  for (const agent of agents) expect(await agent.presence('available')).toMatchObject({ ok: true });
+  for (const agent of agents) {
+    const answer = await agent.presence('available');
+    expect(answer, `the agent's answer: ${JSON.stringify(answer)}`).toMatchObject({ ok: true });
+  }
   for (const sid of sids) await nextCallEvent(hotline.url, sid, 'connected', { ms: 60_000 });
   const offered = await database.db.select({ callSid: offers.callSid, status: offers.status }).from(offers).where(inArray(offers.callSid, sids)).orderBy(asc(offers.id));
   expect(offered.map((o) => o.callSid)).toEqual(sids);
