@@ -73,7 +73,7 @@ export type DatabaseOptions = {
 
 /**
  * Limits that keep a database that refuses or hangs from holding a caller past Twilio's 15 s: a connection
- * attempt gives up after CONNECT_TIMEOUT_SECONDS, a statement after STATEMENT_TIMEOUT_MS (on the server), and a
+ * attempt gives up after CONNECT_TIMEOUT_SECONDS (postgres.js's timer), a statement after STATEMENT_TIMEOUT_MS (on the server), and a
  * connection on which nothing at all arrives for SILENT_SOCKET_MS while it waits is dropped (a hung server or
  * a dead network never answers, so only our side can notice). Idle connections close before they fall silent.
  */
@@ -246,28 +246,20 @@ function countedWhenRun<Q extends PromiseLike<unknown>>(stats: DatabaseStats, qu
 
 /**
  * postgres.js's connection, made here so that a silent socket is dropped: postgres.js then fails the
- * statements waiting on it and opens a new connection for the next ones.
+ * statements waiting on it and opens a new connection for the next ones. The socket is handed over before it
+ * connects, so that postgres.js's own handlers meet every outcome: a factory that fails (a refused connection)
+ * leaves postgres.js's connection slot "connecting" for good, and a database down for ten attempts left the
+ * pool with none. postgres.js's `connect_timeout` covers the connection attempt.
  */
-function openSocket(o: { host: string[]; port: number[]; path?: string | false }): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = o.path ? net.connect(o.path) : net.connect(o.port[0] ?? 5432, o.host[0] ?? 'localhost');
-    const give = setTimeout(() => socket.destroy(new Error(`could not connect to the database within ${CONNECT_TIMEOUT_SECONDS} s`)), CONNECT_TIMEOUT_SECONDS * 1000);
-    // postgres.js 3.4 loses, for good, a statement sent between a socket's error and its close: on a close
-    // "with error" it fails only what was in flight at the error (porsager/postgres#1130). Reported as a plain
-    // close, every statement still waiting fails too, and is retried or apologised for by its caller.
-    const emit = socket.emit.bind(socket);
-    socket.emit = ((event: string | symbol, ...args: unknown[]) => (event === 'close' ? emit('close', false) : emit(event, ...args))) as typeof socket.emit;
-    socket.once('connect', () => {
-      clearTimeout(give);
-      socket.off('error', reject);
-      socket.setTimeout(SILENT_SOCKET_MS, () => socket.destroy(new Error(`the database sent nothing for ${SILENT_SOCKET_MS / 1000} s`)));
-      resolve(socket);
-    });
-    socket.once('error', (err) => {
-      clearTimeout(give);
-      reject(err);
-    });
-  });
+function openSocket(o: { host: string[]; port: number[]; path?: string | false }): net.Socket {
+  const socket = o.path ? net.connect(o.path) : net.connect(o.port[0] ?? 5432, o.host[0] ?? 'localhost');
+  // postgres.js 3.4 loses, for good, a statement sent between a socket's error and its close: on a close
+  // "with error" it fails only what was in flight at the error (porsager/postgres#1130). Reported as a plain
+  // close, every statement still waiting fails too, and is retried or apologised for by its caller.
+  const emit = socket.emit.bind(socket);
+  socket.emit = ((event: string | symbol, ...args: unknown[]) => (event === 'close' ? emit('close', false) : emit(event, ...args))) as typeof socket.emit;
+  socket.once('connect', () => socket.setTimeout(SILENT_SOCKET_MS, () => socket.destroy(new Error(`the database sent nothing for ${SILENT_SOCKET_MS / 1000} s`))));
+  return socket;
 }
 
 /** Error codes that mean the database is away (refused, dropped, timed out, shutting down), not that a query is wrong. */
@@ -277,7 +269,7 @@ const UNAVAILABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE',
 export function isDatabaseUnavailable(err: unknown): boolean {
   for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
     if (typeof e.code === 'string' && UNAVAILABLE.has(e.code)) return true;
-    if (e instanceof Error && /could not connect to the database|the database sent nothing/.test(e.message)) return true;
+    if (e instanceof Error && /the database sent nothing/.test(e.message)) return true;
   }
   return false;
 }

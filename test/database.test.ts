@@ -3,6 +3,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isDatabaseUnavailable, rows, type Database } from '../src/database.ts';
 import { testDatabase } from './support/database.ts';
+import { targetOf, tcpProxy, type TcpProxy } from './support/tcp-proxy.ts';
 
 /**
  * The driver under a server that ends connections (PostgreSQL only; PGlite has none to end). A statement on
@@ -38,6 +39,41 @@ describe.runIf(!!url)('a transaction whose connection the server terminates', ()
       expect(isDatabaseUnavailable(failure), `round ${round}: ${String(failure)}`).toBe(true);
       expect(await rows<{ one: number }>(database.db, sql`select 1 as one`)).toEqual([{ one: 1 }]);
     }
+  });
+});
+
+/**
+ * A server that is down refuses connections before they are made. Each refused attempt used to cost the pool
+ * one of its connections for good (postgres.js kept the slot "connecting" when the hotline's socket factory
+ * failed), so after ten attempts nothing was ever served again, not even once the server was back.
+ */
+describe.runIf(!!url)('a server that refuses connections', () => {
+  let proxy: TcpProxy;
+  let database: Database;
+  beforeAll(async () => {
+    proxy = await tcpProxy(targetOf(url!));
+    database = await testDatabase(proxy.url(url!));
+  });
+  afterAll(async () => {
+    proxy.setMode('pass');
+    await database?.close();
+    await proxy?.close();
+  });
+
+  /** A statement's answer, or a failure naming it after 10 s: a pool without connections never answers. */
+  const within = <T>(statement: Promise<T>, what: string) =>
+    Promise.race([statement, new Promise<never>((_, fail) => setTimeout(() => fail(new Error(`${what}: no answer within 10 s`)), 10_000).unref())]);
+
+  it('fails every statement as "database unavailable" while down, and serves again once it is back', async () => {
+    proxy.setMode('refuse');
+    // One after another, as webhooks and sweeps meet an outage: each tries a connection of its own.
+    for (let attempt = 0; attempt < 15; attempt++) {
+      const failure = await within(rows(database.db, sql`select 1`), `attempt ${attempt}`).then(() => 'answered', (err: unknown) => err);
+      expect(isDatabaseUnavailable(failure), `attempt ${attempt}: ${String(failure)}`).toBe(true);
+    }
+
+    proxy.setMode('pass');
+    expect(await within(rows(database.db, sql`select 1 as one`), 'once the server is back')).toEqual([{ one: 1 }]);
   });
 });
 

@@ -5,9 +5,9 @@ import net, { type AddressInfo } from 'node:net';
  * A TCP proxy on 127.0.0.1 in front of a real server (PostgreSQL), for specs that take the network away:
  *
  * - `pass`: bytes flow both ways, as if the proxy were not there.
- * - `refuse`: every connection is reset, open ones at once and new ones as soon as they arrive, as a server
- *   that is down. (A listening port cannot refuse the handshake itself; the client sees ECONNRESET on its
- *   first read, which drivers treat as a failed connection attempt, like ECONNREFUSED.)
+ * - `refuse`: the port stops listening and open connections are reset, as a server that is down: a new
+ *   connection is refused (ECONNREFUSED) before it is made, which is what a client meets most often in an
+ *   outage, and the path its driver takes least.
  * - `blackhole`: connections, open and new, stay open but nothing gets through in either direction, as a
  *   hung server or a dead network. Bytes sent meanwhile are dropped, as a dead network drops packets; a new
  *   connection is accepted and never reaches the server. Only a client's own timeouts can notice.
@@ -59,7 +59,7 @@ export async function tcpProxy(target: { host: string; port: number }): Promise<
     });
   };
 
-  const server = net.createServer((client) => {
+  const accept = (client: net.Socket) => {
     const pair: Pair = { client, server: undefined, held: mode === 'blackhole' };
     pairs.add(pair);
     client.on('error', () => {});
@@ -67,7 +67,6 @@ export async function tcpProxy(target: { host: string; port: number }): Promise<
       pairs.delete(pair);
       pair.server?.destroy();
     });
-    if (mode === 'refuse') return reset(pair);
     forward(pair, client, () => pair.server);
     if (pair.held) return; // never reaches the server: a hung one would not answer either
     const upstream = net.connect(target.port, target.host);
@@ -80,8 +79,11 @@ export async function tcpProxy(target: { host: string; port: number }): Promise<
       else client.end();
     });
     forward(pair, upstream, () => client);
-  });
-  server.listen(0, '127.0.0.1');
+  };
+  // Refusing closes the listening socket; passing again opens a new one on the same port. (Binding is
+  // synchronous, so a connection made right after `setMode` returns finds the port open.)
+  const listen = (port: number) => net.createServer(accept).listen(port, '127.0.0.1');
+  let server: net.Server | undefined = listen(0);
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
 
@@ -93,7 +95,11 @@ export async function tcpProxy(target: { host: string; port: number }): Promise<
     },
     setMode(next) {
       mode = next;
-      if (next === 'refuse') for (const pair of [...pairs]) reset(pair);
+      if (next === 'refuse') {
+        server?.close();
+        server = undefined;
+        for (const pair of [...pairs]) reset(pair);
+      } else server ??= listen(port);
       if (next === 'blackhole') for (const pair of pairs) pair.held = true;
       if (next === 'pass') for (const pair of [...pairs]) if (pair.held) reset(pair);
     },
@@ -105,8 +111,10 @@ export async function tcpProxy(target: { host: string; port: number }): Promise<
       return url.href;
     },
     async close() {
+      const closing = server;
+      server = undefined;
       for (const pair of [...pairs]) reset(pair);
-      await new Promise<void>((done) => server.close(() => done()));
+      if (closing) await new Promise<void>((done) => closing.close(() => done()));
     },
   };
 }
