@@ -74,6 +74,8 @@ export async function adapterPool(h: Hotline, io: Server): Promise<{ end(): Prom
 type Broadcasting = {
   broadcast(packet: unknown, opts: BroadcastOptions): Promise<void>;
   publishAndReturnOffset(message: { type: MessageType; data: unknown }): Promise<string>;
+  /** The other processes heard from (their heartbeats, every 5 s, and their messages), by their uid. */
+  nodesMap: Map<string, number>;
 };
 
 /**
@@ -81,13 +83,17 @@ type Broadcasting = {
  * screen-pop for an agent connected here waited for a round trip to the database, and under load for a free
  * publishing connection too (up to the pool's connection time-out: seconds). Here this process's sockets get
  * it at once and the other processes through the NOTIFY, sent without waiting for it (the adapter reports
- * its failures through `errorHandler`).
+ * its failures through `errorHandler`). A process that has heard of no other (one `npm start`) sends none:
+ * a NOTIFY for every screen-pop, presence change and live figure that nobody listens to. A process announces
+ * itself as it starts, before it listens, and the others answer: each knows of the rest within a round trip
+ * (at the latest by their next heartbeat).
  */
 function hereFirst<A extends Broadcasting>(adapter: A): A {
   const broadcast = adapter.broadcast.bind(adapter);
   adapter.broadcast = async (packet, opts) => {
     if (opts.flags?.local) return broadcast(packet, opts);
     await broadcast(packet, { ...opts, flags: { ...opts.flags, local: true } });
+    if (adapter.nodesMap.size === 0) return;
     // socket.io-adapter's own message for a broadcast (its encodeOptions: the rooms as arrays). No offset is
     // added to the packet: the postgres adapter has no connection state recovery, and this hotline uses none.
     void adapter.publishAndReturnOffset({ type: MessageType.BROADCAST, data: { packet, opts: { rooms: [...opts.rooms], except: [...(opts.except ?? [])], flags: opts.flags } } });
