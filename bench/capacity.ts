@@ -25,7 +25,7 @@ import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SIMULATOR_AUTH_TOKEN } from '../src/config.ts';
-import { openDatabase } from '../src/database.ts';
+import { openDatabase, POOL_SIZE } from '../src/database.ts';
 import { buildServer, startCommand } from '../src/build.ts';
 import { loggedProblems, ROOT, startChild, StartError, type Child } from './children.ts';
 import type { HttpJob, HttpResult, Job, Reply } from './load.ts';
@@ -266,7 +266,7 @@ async function floors(c: Context): Promise<void> {
   }
   const db = await freshPostgresDatabase(c.pg);
   try {
-    const insert = await startChild('floor-insert', 'bench/floor.ts', [], () => ({ FLOOR: 'insert', DATABASE_URL: db.url }));
+    const insert = await startChild('floor-insert', 'bench/floor.ts', [], () => ({ FLOOR: 'insert', DATABASE_URL: db.url, FLOOR_POOL: String(POOL_SIZE) }));
     try {
       const r = await measure(insert, 'floor', c.o);
       c.floorRps = r.rps;

@@ -1,10 +1,10 @@
 /**
  * The floors the hotline's webhook rates are read against, run as a child process like the hotline:
  * - `bare`: node:http reads the form body and answers a constant TwiML document (what HTTP alone costs);
- * - `insert`: the same, plus one postgres.js INSERT of the call per request, pool of 10 as the hotline's
- *   (what any webhook that records the call must at least cost).
+ * - `insert`: the same, plus one postgres.js INSERT of the call per request, with as many connections as the
+ *   hotline's pool (FLOOR_POOL): what any webhook that records the call must at least cost.
  *
- *   FLOOR=bare|insert PORT=4000 [DATABASE_URL=postgres://…] node --import tsx bench/floor.ts
+ *   FLOOR=bare|insert PORT=4000 [DATABASE_URL=postgres://… FLOOR_POOL=4] node --import tsx bench/floor.ts
  */
 import { createServer } from 'node:http';
 import postgres from 'postgres';
@@ -18,7 +18,7 @@ const TWIML =
 
 const mode = process.env.FLOOR;
 if (mode !== 'bare' && mode !== 'insert') throw new Error(`FLOOR must be bare or insert, got ${mode}`);
-const sql = mode === 'insert' ? postgres(process.env.DATABASE_URL!, { max: 10, onnotice: () => {} }) : undefined;
+const sql = mode === 'insert' ? postgres(process.env.DATABASE_URL!, { max: Number(process.env.FLOOR_POOL ?? 10), onnotice: () => {} }) : undefined;
 if (sql) await sql`create table if not exists floor_calls (sid text primary key, from_number text not null, to_number text not null, at timestamptz not null default now())`;
 
 const server = createServer((req, res) => {

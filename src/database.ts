@@ -73,15 +73,22 @@ export type DatabaseOptions = {
 
 /**
  * Limits that keep a database that refuses or hangs from holding a caller past Twilio's 15 s: a connection
- * attempt gives up after CONNECT_TIMEOUT_SECONDS (postgres.js's timer), a statement after STATEMENT_TIMEOUT_MS (on the server), and a
- * connection on which nothing at all arrives for SILENT_SOCKET_MS while it waits is dropped (a hung server or
- * a dead network never answers, so only our side can notice). Idle connections close before they fall silent.
+ * attempt gives up after CONNECT_TIMEOUT_SECONDS (postgres.js's timer), a statement after STATEMENT_TIMEOUT_MS
+ * (on the server), and a connection on which nothing at all arrives for SILENT_SOCKET_MS while it waits is
+ * dropped (a hung server or a dead network never answers, so only our side can notice). Idle connections
+ * close before they fall silent.
  */
 export const CONNECT_TIMEOUT_SECONDS = 5;
 export const STATEMENT_TIMEOUT_MS = 10_000;
 const SILENT_SOCKET_MS = 15_000;
 const IDLE_TIMEOUT_SECONDS = 10;
-const POOL_SIZE = 10;
+/**
+ * postgres.js's connections. Few, so that statements share them (pipelined, several to a write) rather than
+ * each waking the server on a connection of its own: on 2 cores, new calls 1,075–1,140 a second with 10,
+ * 1,330–1,343 with 4, 940 with 2 (`npm run bench -- --only webhooks`, 1 December 2026). A transaction holds
+ * one while it runs; the hotline's are a few round trips each.
+ */
+export const POOL_SIZE = 4;
 
 /** Open the database and bring its schema up to date with the committed migrations. */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {

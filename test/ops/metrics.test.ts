@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.ts';
+import { POOL_SIZE } from '../../src/database.ts';
 import { callRow, eventually } from '../support/agents.ts';
 import { hotlinePerFile, runningHotline } from '../support/running.ts';
 import { onTheFloor } from '../notes/on-a-call.ts';
@@ -88,7 +89,7 @@ describe('the figures Prometheus reads', () => {
     const after = await scrape();
     expect(valueOf(after, 'sanling_database_errors_total', { kind: 'query' })).toBe(before + 1);
     expect(valueOf(after, 'sanling_database_errors_total', { kind: 'unavailable' })).toBe(0);
-    expect(valueOf(after, 'sanling_database_pool_size')).toBe(running().database.kind === 'postgres' ? 10 : 1);
+    expect(valueOf(after, 'sanling_database_pool_size')).toBe(running().database.kind === 'postgres' ? POOL_SIZE : 1);
     expect(valueOf(after, 'sanling_database_statements_in_flight')).toBeGreaterThanOrEqual(0);
     // On PostgreSQL the Socket.IO adapter holds connections of its own (one listening for the others' emits).
     if (running().database.kind === 'postgres') expect(valueOf(after, 'sanling_socketio_adapter_connections', { state: 'open' })).toBeGreaterThanOrEqual(1);
