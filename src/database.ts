@@ -255,8 +255,8 @@ function countedWhenRun<Q extends PromiseLike<unknown>>(stats: DatabaseStats, qu
  * postgres.js's connection, made here so that a silent socket is dropped: postgres.js then fails the
  * statements waiting on it and opens a new connection for the next ones. The socket is handed over before it
  * connects, so that postgres.js's own handlers meet every outcome: a factory that fails (a refused connection)
- * leaves postgres.js's connection slot "connecting" for good, and a database down for ten attempts left the
- * pool with none. postgres.js's `connect_timeout` covers the connection attempt.
+ * leaves postgres.js's connection slot "connecting" for good, and a database down for as many attempts as the
+ * pool has connections left it with none. postgres.js's `connect_timeout` covers the connection attempt.
  */
 function openSocket(o: { host: string[]; port: number[]; path?: string | false }): net.Socket {
   const socket = o.path ? net.connect(o.path) : net.connect(o.port[0] ?? 5432, o.host[0] ?? 'localhost');

@@ -45,7 +45,8 @@ describe.runIf(!!url)('a transaction whose connection the server terminates', ()
 /**
  * A server that is down refuses connections before they are made. Each refused attempt used to cost the pool
  * one of its connections for good (postgres.js kept the slot "connecting" when the hotline's socket factory
- * failed), so after ten attempts nothing was ever served again, not even once the server was back.
+ * failed), so after as many attempts as the pool had connections nothing was ever served again, not even once
+ * the server was back.
  */
 describe.runIf(!!url)('a server that refuses connections', () => {
   let proxy: TcpProxy;

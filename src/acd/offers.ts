@@ -1,6 +1,6 @@
 import { and, desc, eq, isNull, or, sql, type SQL } from 'drizzle-orm';
 import { agents, calls, offers, type OfferStatus } from '../../db/schema.ts';
-import { together, type Tx } from '../database.ts';
+import { rows, together, type Tx } from '../database.ts';
 import type { Hotline } from '../hotline.ts';
 import { appendEvents, eventsAppended } from '../calls/events.ts';
 import { ringsFor, withinStandard } from '../metrics/rings.ts';
@@ -238,11 +238,64 @@ async function bridgeLost(h: Hotline, offerId: number): Promise<boolean> {
 /**
  * End the offer's conversation at `at`, if it is still going on: the agent wraps up, the call closes, and
  * a hold still going on ends with it. `endReason` says why when it is not the agent or caller hanging up
- * (`transferred`). Returns whether it was going on.
+ * (`transferred`). Returns whether it was going on (both legs' ends ask; the second finds it over).
  */
 export async function conversationEnded(h: Hotline, offerId: number, at: Date, endReason?: string): Promise<boolean> {
+  const once = await endedAtOnce(h, offerId, at, endReason);
+  const done = once === 'a callback' ? await endedWithItsCase(h, offerId, at, endReason) : once;
+  if (!done) return false;
+  if (done.talkedAbout) announce(h, done.talkedAbout);
+  h.bus.emit('ended', { staffId: done.staffId, offerId, callSid: done.callSid, wrapUpUntil: done.wrapUpUntil.toISOString() });
+  h.bus.emit('presence', { staffId: done.staffId, presence: 'wrap-up', reason: null });
+  h.bus.emit('changed');
+  // The caller may go on (the survey, another queue) unrecorded; the agent's wrap-up does not wait for the carrier.
+  void stopRecording(h, offerId);
+  return true;
+}
+
+type Ended = { staffId: number; callSid: string; wrapUpUntil: Date; talkedAbout?: Awaited<ReturnType<typeof callbackTalked>> };
+
+const wrapUpUntil = (h: Hotline, queue: string, at: Date) => new Date(at.getTime() + (h.queues.get(queue)?.wrapUpSeconds ?? 0) * 1000);
+
+/**
+ * The usual end, in one statement: the offer completed, the agent in wrap-up, the call closing and the event.
+ * Undefined when the conversation was not going on; 'a callback' when it is a callback's, whose case is told
+ * in the same transaction (`endedWithItsCase`).
+ */
+async function endedAtOnce(h: Hotline, offerId: number, at: Date, endReason: string | undefined): Promise<Ended | undefined | 'a callback'> {
+  const stamp = sql`${at.toISOString()}::timestamptz`;
+  const wrapUps = JSON.stringify(Object.fromEntries([...h.queues.values()].map((q) => [q.name, q.wrapUpSeconds])));
+  const [row] = await rows<{ staff_id: number | null; call_sid: string | null; queue: string | null; a_callback: boolean }>(h.database.db, sql`
+    with ended as (
+      update offers set status = 'completed', ended_at = ${stamp}, hold_started_at = null,
+        hold_seconds = hold_seconds + coalesce(extract(epoch from ${stamp} - hold_started_at), 0),
+        end_reason = coalesce(${endReason ?? null}, end_reason)
+      where id = ${offerId}::int and status = 'connected' and case_id is null
+      returning staff_id, call_sid, queue, answered_at, hold_seconds
+    ), agent as (
+      update agents set presence = 'wrap-up', since = ${stamp},
+        wrap_up_until = ${stamp} + make_interval(secs => coalesce((${wrapUps}::jsonb ->> ended.queue)::float8, 0))
+      from ended where agents.staff_id = ended.staff_id and agents.presence = 'on-call'
+    ), closing as (
+      update calls set status = 'closing' from ended where calls.sid = ended.call_sid and calls.status = 'connected'
+    ), logged as (
+      insert into call_events (call_sid, at, type, data)
+      select call_sid, ${stamp}, 'offer.completed', jsonb_build_object('offerId', ${offerId}::int, 'staffId', staff_id,
+        'talkSeconds', extract(epoch from ${stamp} - coalesce(answered_at, ${stamp}))::float8, 'holdSeconds', hold_seconds)
+      from ended where call_sid is not null
+    )
+    select ended.staff_id, ended.call_sid, ended.queue,
+      exists (select 1 from offers where id = ${offerId}::int and status = 'connected' and case_id is not null) as a_callback
+    from (select 1) as one left join ended on true`);
+  if (row!.a_callback) return 'a callback';
+  if (row!.staff_id === null || row!.call_sid === null || row!.queue === null) return undefined;
+  return { staffId: row!.staff_id, callSid: row!.call_sid, wrapUpUntil: wrapUpUntil(h, row!.queue, at) };
+}
+
+/** A callback's conversation ends as any other, and its case hears, in one transaction. */
+async function endedWithItsCase(h: Hotline, offerId: number, at: Date, endReason: string | undefined): Promise<Ended | undefined> {
   const stamp = at.toISOString();
-  const done = await h.database.db.transaction(async (tx) => {
+  return h.database.db.transaction(async (tx) => {
     const [offer] = await tx
       .update(offers)
       .set({
@@ -255,25 +308,16 @@ export async function conversationEnded(h: Hotline, offerId: number, at: Date, e
       .where(and(eq(offers.id, offerId), eq(offers.status, 'connected')))
       .returning();
     if (!offer || offer.callSid === null) return undefined;
-    const wrapUp = h.queues.get(offer.queue)?.wrapUpSeconds ?? 0;
-    const wrapUpUntil = new Date(at.getTime() + wrapUp * 1000);
+    const until = wrapUpUntil(h, offer.queue, at);
     const talkSeconds = (at.getTime() - (offer.answeredAt ?? at).getTime()) / 1000;
     await together([
-      tx.update(agents).set({ presence: 'wrap-up', since: at, wrapUpUntil }).where(and(eq(agents.staffId, offer.staffId), eq(agents.presence, 'on-call'))),
+      tx.update(agents).set({ presence: 'wrap-up', since: at, wrapUpUntil: until }).where(and(eq(agents.staffId, offer.staffId), eq(agents.presence, 'on-call'))),
       tx.update(calls).set({ status: 'closing' }).where(and(eq(calls.sid, offer.callSid), eq(calls.status, 'connected'))),
       eventsAppended(tx, offer.callSid, [{ type: 'offer.completed', data: { offerId, staffId: offer.staffId, talkSeconds, holdSeconds: offer.holdSeconds } }], at),
     ]);
     const talkedAbout = offer.caseId === null ? undefined : await callbackTalked(tx, offerId, offer.staffId, talkSeconds, at);
-    return { offer: { ...offer, callSid: offer.callSid }, wrapUpUntil, talkedAbout };
+    return { staffId: offer.staffId, callSid: offer.callSid, wrapUpUntil: until, ...(talkedAbout ? { talkedAbout } : {}) };
   });
-  if (!done) return false;
-  if (done.talkedAbout) announce(h, done.talkedAbout);
-  h.bus.emit('ended', { staffId: done.offer.staffId, offerId, callSid: done.offer.callSid, wrapUpUntil: done.wrapUpUntil.toISOString() });
-  h.bus.emit('presence', { staffId: done.offer.staffId, presence: 'wrap-up', reason: null });
-  h.bus.emit('changed');
-  // The caller may go on (the survey, another queue) unrecorded; the agent's wrap-up does not wait for the carrier.
-  void stopRecording(h, offerId);
-  return true;
 }
 
 /**
