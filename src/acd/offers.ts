@@ -4,6 +4,7 @@ import { rows, together, type Tx } from '../database.ts';
 import type { Hotline } from '../hotline.ts';
 import { appendEvents, eventsAppended } from '../calls/events.ts';
 import { ringsFor, withinStandard } from '../metrics/rings.ts';
+import { byQueueJson } from './queues.ts';
 import { routeSoon } from './route.ts';
 import { backInLine } from '../callbacks/offers.ts';
 import { bridgeFailed, callbackTalked } from '../callbacks/attempts.ts';
@@ -264,7 +265,7 @@ const wrapUpUntil = (h: Hotline, queue: string, at: Date) => new Date(at.getTime
  */
 async function endedAtOnce(h: Hotline, offerId: number, at: Date, endReason: string | undefined): Promise<Ended | undefined | 'a callback'> {
   const stamp = sql`${at.toISOString()}::timestamptz`;
-  const wrapUps = JSON.stringify(Object.fromEntries([...h.queues.values()].map((q) => [q.name, q.wrapUpSeconds])));
+  const wrapUps = byQueueJson(h.queues, (q) => q.wrapUpSeconds);
   const [row] = await rows<{ staff_id: number | null; call_sid: string | null; queue: string | null; a_callback: boolean }>(h.database.db, sql`
     with ended as (
       update offers set status = 'completed', ended_at = ${stamp}, hold_started_at = null,

@@ -58,12 +58,12 @@ export type CallbackRules = {
 };
 export type Queues = ReadonlyMap<string, Queue>;
 
-/** A queues file that cannot run; the message names the file, the queue (or flow node) and the field. */
-/** Each queue's skill by the queue's name, as JSON: statements map a queue to its skill with `->>`. */
-export function skillsJson(queues: Queues): string {
-  return JSON.stringify(Object.fromEntries([...queues.values()].map((q) => [q.name, q.skill])));
+/** One setting of each queue by the queue's name, as JSON: statements map a queue to it with `->>`. */
+export function byQueueJson(queues: Queues, setting: (queue: Queue) => string | number): string {
+  return JSON.stringify(Object.fromEntries([...queues.values()].map((q) => [q.name, setting(q)])));
 }
 
+/** A queues file that cannot run; the message names the file, the queue (or flow node) and the field. */
 export class QueueError extends Error {}
 
 export const QUEUES_FILE = 'queues.yaml';

@@ -5,7 +5,7 @@ import type { Hotline } from '../hotline.ts';
 import { bestCallback, dialable } from '../callbacks/line.ts';
 import { callbackOffered, offerCallback } from '../callbacks/offers.ts';
 import { screenPop } from './screen-pop.ts';
-import { skillsJson } from './queues.ts';
+import { byQueueJson } from './queues.ts';
 import { withdrawOffer } from './offers.ts';
 import { endLostCall } from './reconcile.ts';
 import { within } from '../deadline.ts';
@@ -76,7 +76,7 @@ const MATCHERS = 4;
 
 async function matchOne(h: Hotline, offered: { calls: Set<string>; cases: Set<number> }): Promise<Made | 'none' | 'raced'> {
   const now = h.now();
-  const skills = skillsJson(h.queues);
+  const skills = byQueueJson(h.queues, (q) => q.skill);
   const skillOf = (queue: SQL) => sql`coalesce(${skills}::jsonb ->> ${queue}, ${queue})`;
   const callSkill = skillOf(sql`${calls.queue}`);
   // Waiting, not offered already in this pass, and not held back after the carrier failed to move them.
@@ -104,8 +104,9 @@ async function matchOne(h: Hotline, offered: { calls: Set<string>; cases: Set<nu
   // The usual match, a caller for the idlest free agent, is one statement: the agent and the caller locked
   // (`SKIP LOCKED`: several passes each take a different pair), the offer made, the agent ringing, the caller
   // offered and the event logged, in one round trip. As a probe and a transaction of four statements it took
-  // 272 ms p50 at 25 calls a second, nearly all of it waiting for the loop between round trips. It also says whether anyone was free
-  // at all (nobody to place: 'none') and whether a callback waits to be dialled (then ranked in a transaction).
+  // 272 ms p50 at 25 calls a second, nearly all of it waiting for the loop between round trips. It also says
+  // whether anyone was free at all (nobody to place: 'none') and whether a callback waits to be dialled (then
+  // ranked in a transaction).
   const callbacksWaiting = sql`exists (select 1 from ${cases} where ${callbacks})`;
   const [found] = await rows<{ id: number | null; call_sid: string | null; staff_id: number | null; anyone_free: boolean; callbacks_waiting: boolean }>(h.database.db, sql`
     with agent as (

@@ -8,7 +8,7 @@ import { caseLanguage } from '../cases/input.ts';
 import { rows, type Tx } from '../database.ts';
 import type { Hotline } from '../hotline.ts';
 import { appendEvents } from '../calls/events.ts';
-import { skillsJson, type Queue } from './queues.ts';
+import { byQueueJson, type Queue } from './queues.ts';
 import { inWindow } from '../callbacks/line.ts';
 
 /**
@@ -151,7 +151,7 @@ export type WaitBasis = {
 async function placeAndBasis(h: Hotline, call: { sid: string; queue: string | null; priority: number | null; queuedAt: Date }, queue: Queue | undefined, now: Date): Promise<WaitBasis & { position: number }> {
   const name = call.queue ?? '';
   const skill = queue?.skill ?? null;
-  const skills = skillsJson(h.queues);
+  const skills = byQueueJson(h.queues, (q) => q.skill);
   const since = new Date(now.getTime() - RECENT_SECONDS * 1000).toISOString();
   // Of the queue's team (staff with its skill), someone who also has the other queue's skill.
   const sharedTeam = sql`exists (select 1 from ${staff} where ${staff.disabled} = false and (${staff.skills} ->> ${skill}::text) is not null and ${staff.skills} ? q.skill)`;
