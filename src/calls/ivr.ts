@@ -7,7 +7,7 @@ import type { IvrContext, IvrEvent, IvrInput, IvrOutput, IvrState, StepResult } 
 import { getAnnouncement } from './announcement.ts';
 import { appendEvents, logEvents } from './events.ts';
 import { forgetListening, recallListening, rememberListening } from './listening.ts';
-import { surveyCallEnded } from '../surveys/survey.ts';
+import { surveyEndedByHangup } from '../surveys/survey.ts';
 
 /**
  * The IVR's transitions of a call, each one transaction: the call row changes, its events are appended and
@@ -175,29 +175,28 @@ const iso = (at: Date) => at.toISOString();
  */
 export async function endCall(h: Hotline, sid: string, durationSeconds: number | undefined, at: Date, lost?: { reason: string; why: string }): Promise<boolean> {
   forgetListening(h, sid);
-  return h.database.db.transaction(async (tx) => {
-    // A survey still asking ends as partial with what was answered (every time: it changes nothing twice).
-    await surveyCallEnded(tx, sid, at);
-    const [ended] = await tx
-      .update(calls)
-      .set({
-        status: 'ended',
-        endedAt: at,
-        durationSeconds: durationSeconds ?? sql`greatest(0, extract(epoch from ${at.toISOString()}::timestamptz - ${calls.startedAt}))::int`,
-        endReason: lost ? lost.reason : sql`coalesce(${calls.endReason}, case ${calls.status} when 'ivr' then 'abandoned-in-ivr' when 'queued' then 'abandoned-in-queue' when 'offered' then 'abandoned-in-queue' else 'completed' end)`,
-      })
-      .where(and(eq(calls.sid, sid), sql`${calls.status} <> 'ended'`))
-      .returning({ reason: calls.endReason, duration: calls.durationSeconds, queuedAt: calls.queuedAt, node: sql<string>`${calls.ivr}->>'node'` });
-    if (!ended) return false;
-    const waited = ended.reason === 'abandoned-in-queue' && ended.queuedAt ? (at.getTime() - ended.queuedAt.getTime()) / 1000 : undefined;
-    await appendEvents(tx, sid, [
-      {
-        type: 'call.ended',
-        data: { reason: ended.reason, durationSeconds: ended.duration, node: ended.node, ...(waited !== undefined ? { waitedSeconds: waited } : {}), ...(lost ? { why: lost.why } : {}) },
-      },
-    ], at);
-    return true;
-  });
+  const when = sql`${at.toISOString()}::timestamptz`;
+  // One statement: a survey still asking ends as partial with what was answered (every time: it changes
+  // nothing twice), the call ends once, and their events are logged in that order.
+  const [result] = await rows<{ ended: boolean }>(h.database.db, sql`
+    with survey as (${surveyEndedByHangup(sid, at)}), ended as (
+      update calls set status = 'ended', ended_at = ${when},
+        duration_seconds = ${durationSeconds ?? sql`greatest(0, extract(epoch from ${when} - started_at))::int`},
+        end_reason = ${lost ? lost.reason : sql`coalesce(end_reason, case status when 'ivr' then 'abandoned-in-ivr' when 'queued' then 'abandoned-in-queue' when 'offered' then 'abandoned-in-queue' else 'completed' end)`}
+      where sid = ${sid} and status <> 'ended'
+      returning sid, jsonb_build_object('reason', end_reason, 'durationSeconds', duration_seconds, 'node', ivr ->> 'node')
+        || case when end_reason = 'abandoned-in-queue' and queued_at is not null
+             then jsonb_build_object('waitedSeconds', extract(epoch from ${when} - queued_at)::float8) else '{}' end
+        || ${lost ? JSON.stringify({ why: lost.why }) : '{}'}::jsonb as data
+    ), logged as (
+      insert into call_events (call_sid, at, type, data)
+      select e.sid, ${when}, e.type, e.data from (
+        select 1 as n, sid, 'survey.ended' as type, data from survey
+        union all select 2, sid, 'call.ended', data from ended
+      ) e order by e.n
+    )
+    select exists (select 1 from ended) as ended`);
+  return result!.ended;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
 import { callReplies, calls, offers, surveys } from '../../db/schema.ts';
 import { rows, together, type Tx } from '../database.ts';
 import type { Hotline } from '../hotline.ts';
@@ -109,16 +109,13 @@ export async function answerSurvey(h: Hotline, callSid: string, seq: number, inp
 }
 
 /**
- * The caller's leg is over (called inside the transaction that ends the call): a survey still asking
- * keeps what was answered and ends as partial.
+ * The caller's leg is over: a survey still asking keeps what was answered and ends as partial. A CTE of the
+ * statement that ends the call (calls/ivr.ts), returning the call's `sid` and its `survey.ended` event's `data`.
  */
-export async function surveyCallEnded(tx: Tx, callSid: string, at: Date): Promise<void> {
-  const [ended] = await tx
-    .update(surveys)
-    .set({ status: 'partial', endedAt: at })
-    .where(and(eq(surveys.callSid, callSid), eq(surveys.status, 'asking')))
-    .returning({ rating: surveys.rating, solved: surveys.solved });
-  if (ended) await appendEvents(tx, callSid, [{ type: 'survey.ended', data: { status: 'partial', ...ended, by: 'hangup' } }], at);
+export function surveyEndedByHangup(callSid: string, at: Date): SQL {
+  return sql`update surveys set status = 'partial', ended_at = ${at.toISOString()}::timestamptz
+    where call_sid = ${callSid} and status = 'asking'
+    returning call_sid as sid, jsonb_build_object('status', 'partial', 'rating', rating, 'solved', solved, 'by', 'hangup') as data`;
 }
 
 /** A call's survey, if one was given. */

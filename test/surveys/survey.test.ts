@@ -161,6 +161,12 @@ describe('the post-call survey', () => {
     expect(survey).toMatchObject({ rating: 2, solved: null });
     expect(survey!.endedAt).toBeInstanceOf(Date);
     expect(await eventually(() => callRow(h(), call.sid), (c) => c.status === 'ended', 'call ended')).toMatchObject({ endReason: 'completed' });
+    // The call's log ends with the survey's end, then the call's.
+    const logged = await h().database.db.select().from(callEvents).where(eq(callEvents.callSid, call.sid)).orderBy(callEvents.id);
+    expect(logged.slice(-2).map((e) => [e.type, e.data])).toEqual([
+      ['survey.ended', { status: 'partial', rating: 2, solved: null, by: 'hangup' }],
+      ['call.ended', { reason: 'completed', durationSeconds: expect.any(Number), node: expect.any(String) }],
+    ]);
   });
 
   it('gives no survey when the caller hangs up first', async () => {
