@@ -1,5 +1,5 @@
 import { and, eq, sql, type SQL } from 'drizzle-orm';
-import { callReplies, calls, offers, surveys } from '../../db/schema.ts';
+import { callReplies, surveys } from '../../db/schema.ts';
 import { rows, together, type Tx } from '../database.ts';
 import type { Hotline } from '../hotline.ts';
 import { appendEvents, eventsAppended, logEvents } from '../calls/events.ts';
@@ -11,9 +11,9 @@ import type { IvrContext, IvrInput, IvrOutput, IvrState, StepResult } from '../i
 /**
  * The post-call survey: after the agent hangs up, the caller is asked the survey flow's questions
  * (ivr-flows/survey.yaml) by the IVR engine, with the survey's own state and step counter in its `surveys`
- * row. Each transition is one transaction that changes the row, appends to the call's events and stores
- * the reply, so a webhook the carrier retries is answered again and changes nothing (as calls/ivr.ts does
- * for the IVR).
+ * row. Each transition changes the row, appends to the call's events and stores the reply together (one
+ * statement, or a transaction where the step is unexpected), so a webhook the carrier retries is answered
+ * again and changes nothing (as calls/ivr.ts does for the IVR).
  */
 
 export const SURVEY_FLOW = 'survey';
@@ -45,30 +45,33 @@ export async function startSurvey(h: Hotline, callSid: string, offerId: number, 
   const flow = surveyFlow(h);
   if (!flow) return undefined;
   const ctx = context(h);
-  return h.database.db.transaction(async (tx) => {
-    const [[offer], [call]] = await together([
-      tx
-        .select({ staffId: offers.staffId, queue: offers.queue })
-        .from(offers)
-        .where(and(eq(offers.id, offerId), eq(offers.callSid, callSid), eq(offers.status, 'completed'))),
-      tx.select({ status: calls.status, ivr: calls.ivr }).from(calls).where(eq(calls.sid, callSid)),
-    ]);
-    if (!offer || !call || call.status === 'ended') return undefined;
-    const language = flow.languages.includes(call.ivr.language) ? call.ivr.language : flow.languages[0]!;
-    const first: IvrState = { flow: flow.name, node: flow.start, language, attempt: 0, answers: {}, path: [] };
-    const result = enterAt(ctx, first, `${flow.name}:${flow.start}`);
-    const [created] = await tx
-      .insert(surveys)
-      .values({ callSid, staffId: offer.staffId, queue: offer.queue, language, state: result.state, seq: 0, status: 'asking', startedAt: ctx.now })
-      .onConflictDoNothing()
-      .returning();
-    if (!created) {
-      const reply = await storedReply(tx, callSid, 0);
-      return reply === undefined ? undefined : { twiml: reply, ended: false };
-    }
-    const started = { type: 'survey.started', data: { offerId, staffId: offer.staffId, queue: offer.queue, language } };
-    return apply(h, tx, created, 0, { ...result, events: [started, ...result.events] }, render, ctx.now);
-  });
+  const [given] = await rows<{ staffId: number; queue: string; language: string }>(h.database.db, sql`
+    select o.staff_id as "staffId", o.queue, c.ivr ->> 'language' as language
+    from offers o join calls c on c.sid = o.call_sid
+    where o.id = ${offerId} and o.call_sid = ${callSid} and o.status = 'completed' and c.status <> 'ended'`);
+  if (!given) return undefined;
+  const language = flow.languages.includes(given.language) ? given.language : flow.languages[0]!;
+  const first: IvrState = { flow: flow.name, node: flow.start, language, attempt: 0, answers: {}, path: [] };
+  const result = enterAt(ctx, first, `${flow.name}:${flow.start}`);
+  const started = { type: 'survey.started', data: { offerId, staffId: given.staffId, queue: given.queue, language } };
+  const next = outcome({ ...result, events: [started, ...result.events] }, 0, render);
+  // One statement: the survey created with its first question asked, its events and the reply, only if it
+  // is new and the caller has not hung up meanwhile; a repeated request finds the stored first question.
+  const [written] = await rows<{ fresh: boolean; stored: string | null }>(h.database.db, sql`
+    with fresh as (
+      insert into surveys (call_sid, staff_id, queue, language, state, seq, rating, solved, status, started_at, ended_at)
+      select ${callSid}, ${given.staffId}::int, ${given.queue}, ${language}, ${JSON.stringify(next.state)}::jsonb, 1, ${next.answers.rating}::int,
+        ${next.answers.solved}::boolean, ${next.status}, ${ctx.now.toISOString()}::timestamptz, ${next.ended ? ctx.now.toISOString() : null}::timestamptz
+      where exists (select 1 from calls where sid = ${callSid} and status <> 'ended')
+      on conflict do nothing
+      returning call_sid as sid
+    ), logged as (${logEvents(next.events, ctx.now)}), replied as (
+      insert into call_replies (call_sid, seq, twiml) select sid, ${replySeq(0)}::int, ${next.twiml} from fresh on conflict do nothing
+    )
+    select exists (select 1 from fresh) as fresh,
+      (select twiml from call_replies where call_sid = ${callSid} and seq = ${replySeq(0)}::int) as stored`);
+  if (written!.fresh) return movedOn(h, callSid, 0, next);
+  return written!.stored === null ? undefined : { twiml: written!.stored, ended: false };
 }
 
 /**
