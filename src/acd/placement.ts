@@ -1,5 +1,5 @@
-import { and, eq } from 'drizzle-orm';
-import { calls, offers } from '../../db/schema.ts';
+import { sql } from 'drizzle-orm';
+import { rows } from '../database.ts';
 import type { Hotline } from '../hotline.ts';
 
 /** The softphone identity Twilio dials for an agent: stable per employee number. */
@@ -24,15 +24,15 @@ export type Placement =
  * withdrawal and its redirect), so every redirect target asks this rather than trusting its URL.
  */
 export async function placement(h: Hotline, callSid: string): Promise<Placement> {
-  const [call] = await h.database.db.select().from(calls).where(eq(calls.sid, callSid));
-  const language = call?.ivr.language ?? '';
+  // One round trip: the call, and the offer ringing for it if there is one.
+  const [call] = await rows<{ status: string; queue: string | null; language: string | null; offerId: number | null }>(h.database.db, sql`
+    select status, queue, ivr ->> 'language' as language,
+      (select id from offers where call_sid = calls.sid and status = 'ringing' order by id desc limit 1) as "offerId"
+    from calls where sid = ${callSid}`);
+  const language = call?.language ?? '';
   // Talked to an agent, asked for a callback, called back (never queued), or gone: nothing left but goodbye.
   if (!call || ['ended', 'closing', 'connected', 'callback', 'dialling'].includes(call.status)) return { kind: 'goodbye', language };
   const queue = call.queue ?? 'general';
-  const [live] = await h.database.db
-    .select({ offerId: offers.id })
-    .from(offers)
-    .where(and(eq(offers.callSid, callSid), eq(offers.status, 'ringing')));
-  if (live) return { kind: 'room', offerId: live.offerId, room: roomFor(callSid), queue, language };
+  if (call.offerId !== null) return { kind: 'room', offerId: call.offerId, room: roomFor(callSid), queue, language };
   return { kind: 'queue', queue, language };
 }
