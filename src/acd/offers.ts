@@ -2,7 +2,7 @@ import { and, desc, eq, isNull, or, sql, type SQL } from 'drizzle-orm';
 import { agents, calls, offers, type OfferStatus } from '../../db/schema.ts';
 import { rows, together, type Tx } from '../database.ts';
 import type { Hotline } from '../hotline.ts';
-import { appendEvents, eventsAppended } from '../calls/events.ts';
+import { appendEvents, eventsAppended, logEvents } from '../calls/events.ts';
 import { ringsFor, withinStandard } from '../metrics/rings.ts';
 import { byQueueJson } from './queues.ts';
 import { routeSoon } from './route.ts';
@@ -166,44 +166,89 @@ async function ringing(h: Hotline, offerId: number, legSid: string, at: Date, in
 
 async function answered(h: Hotline, offerId: number, legSid: string, at: Date, room: string | undefined): Promise<void> {
   const cycle = h.config.ringCycleSeconds;
-  const result = await h.database.db.transaction(async (tx) => {
+  // The usual answer, an offer ringing as read, is one statement guarded on what was read; anything else
+  // (a repeat, a stale room, a late answer, or the offer changed between the read and the write) is decided
+  // again in a transaction holding the offer.
+  const [seen] = await h.database.db.select().from(offers).where(eq(offers.id, offerId));
+  const usual = answerOf(seen, at, room, cycle);
+  const result = (usual.kind === 'connect' && (await connectedAtOnce(h, seen!, usual, legSid, at))) || (await h.database.db.transaction(async (tx) => {
     const [offer] = await tx.select().from(offers).where(eq(offers.id, offerId)).for('update');
-    if (!offer || offer.status === 'connected' || offer.status === 'completed') return { kind: 'repeat' as const };
-    if (isStale(offer, room)) return { kind: 'stale' as const };
-    // A callback was answered on the agent's page (its rings counted then); its leg is the passenger put through.
-    const callback = offer.status === 'dialling';
-    if ((offer.status !== 'ringing' && !callback) || offer.callSid === null) return { kind: 'late' as const };
-    // Without a ringing callback (lost, or still on its way) the ring is counted from the offer.
-    const ringStart = offer.ringStartedAt ?? offer.offeredAt;
-    const ringSeconds = callback ? (offer.ringSeconds ?? 0) : Math.max(0, (at.getTime() - ringStart.getTime()) / 1000);
-    const rings = callback ? (offer.rings ?? 1) : ringsFor(ringSeconds, cycle);
-    const met = withinStandard(rings);
+    const answer = answerOf(offer, at, room, cycle);
+    if (answer.kind !== 'connect') return answer;
     await together([
       tx
         .update(offers)
-        .set({ status: 'connected', legSid, ringStartedAt: ringStart, answeredAt: at, ringSeconds, rings, withinStandard: met, deadlineAt: null })
+        .set({ status: 'connected', legSid, ringStartedAt: answer.ringStart, answeredAt: at, ringSeconds: answer.ringSeconds, rings: answer.rings, withinStandard: answer.met, deadlineAt: null })
         .where(eq(offers.id, offerId)),
-      tx.update(agents).set({ presence: 'on-call', breakReason: null, since: at }).where(eq(agents.staffId, offer.staffId)),
+      tx.update(agents).set({ presence: 'on-call', breakReason: null, since: at }).where(eq(agents.staffId, answer.staffId)),
       // A caller passed on to another queue keeps their first answer: the speed of answer is the caller's wait.
       tx
         .update(calls)
-        .set({ status: 'connected', agentId: offer.staffId, answeredAt: sql`coalesce(${calls.answeredAt}, ${at.toISOString()}::timestamptz)` })
-        .where(eq(calls.sid, offer.callSid)),
-      eventsAppended(tx, offer.callSid, [{ type: 'offer.answered', data: { offerId, staffId: offer.staffId, ringSeconds, rings, withinStandard: met } }], at),
+        .set({ status: 'connected', agentId: answer.staffId, answeredAt: sql`coalesce(${calls.answeredAt}, ${at.toISOString()}::timestamptz)` })
+        .where(eq(calls.sid, answer.callSid)),
+      eventsAppended(tx, answer.callSid, [answeredEvent(offerId, answer)], at),
     ]);
-    return { kind: 'connected' as const, offer: { ...offer, callSid: offer.callSid }, rings, ringSeconds, withinStandard: met };
-  });
+    return answer;
+  }));
   if (result.kind === 'late') {
     // Answered after the offer was withdrawn (the caller was already taken back): end the agent's leg.
     await h.carrier.hangup(legSid).catch(() => undefined);
     return;
   }
-  if (result.kind !== 'connected') return;
-  const { offer, rings, ringSeconds, withinStandard: met } = result;
-  h.bus.emit('connected', { staffId: offer.staffId, offerId, callSid: offer.callSid, rings, ringSeconds, withinStandard: met });
-  h.bus.emit('presence', { staffId: offer.staffId, presence: 'on-call', reason: null });
+  if (result.kind !== 'connect') return;
+  const { staffId, callSid, rings, ringSeconds, met } = result;
+  h.bus.emit('connected', { staffId, offerId, callSid, rings, ringSeconds, withinStandard: met });
+  h.bus.emit('presence', { staffId, presence: 'on-call', reason: null });
   h.bus.emit('changed');
-  await startRecording(h, offer);
+  await startRecording(h, { id: offerId, callSid, staffId, queue: result.queue, conferenceSid: result.conferenceSid });
+}
+
+type Answer =
+  | { kind: 'repeat' | 'stale' | 'late' }
+  | { kind: 'connect'; callSid: string; staffId: number; queue: string; conferenceSid: string | null; ringStart: Date; ringSeconds: number; rings: number; met: boolean };
+
+/** What the agent's answer at `at` makes of the offer as it stands: connected with its rings, or why not. */
+function answerOf(offer: OfferRow | undefined, at: Date, room: string | undefined, cycle: number): Answer {
+  if (!offer || offer.status === 'connected' || offer.status === 'completed') return { kind: 'repeat' };
+  if (isStale(offer, room)) return { kind: 'stale' };
+  // A callback was answered on the agent's page (its rings counted then); its leg is the passenger put through.
+  const callback = offer.status === 'dialling';
+  if ((offer.status !== 'ringing' && !callback) || offer.callSid === null) return { kind: 'late' };
+  // Without a ringing callback (lost, or still on its way) the ring is counted from the offer.
+  const ringStart = offer.ringStartedAt ?? offer.offeredAt;
+  const ringSeconds = callback ? (offer.ringSeconds ?? 0) : Math.max(0, (at.getTime() - ringStart.getTime()) / 1000);
+  const rings = callback ? (offer.rings ?? 1) : ringsFor(ringSeconds, cycle);
+  return { kind: 'connect', callSid: offer.callSid, staffId: offer.staffId, queue: offer.queue, conferenceSid: offer.conferenceSid, ringStart, ringSeconds, rings, met: withinStandard(rings) };
+}
+
+const answeredEvent = (offerId: number, a: Extract<Answer, { kind: 'connect' }>) => ({
+  type: 'offer.answered',
+  data: { offerId, staffId: a.staffId, ringSeconds: a.ringSeconds, rings: a.rings, withinStandard: a.met },
+});
+
+/**
+ * The answer's writes in one statement, made only if the offer is still as `seen` (its status, room and ring
+ * as read); undefined when it is not.
+ */
+async function connectedAtOnce(h: Hotline, seen: OfferRow, answer: Extract<Answer, { kind: 'connect' }>, legSid: string, at: Date): Promise<Answer | undefined> {
+  const when = sql`${at.toISOString()}::timestamptz`;
+  const [written] = await rows<{ connected: boolean }>(h.database.db, sql`
+    with answered as (
+      update offers set status = 'connected', leg_sid = ${legSid}, ring_started_at = ${answer.ringStart.toISOString()}::timestamptz, answered_at = ${when},
+        ring_seconds = ${answer.ringSeconds}::real, rings = ${answer.rings}::int, within_standard = ${answer.met}::boolean, deadline_at = null
+      where id = ${seen.id} and status = ${seen.status} and call_sid = ${answer.callSid}
+        and conference_sid is not distinct from ${seen.conferenceSid}
+        and date_trunc('milliseconds', ring_started_at) is not distinct from ${seen.ringStartedAt?.toISOString() ?? null}::timestamptz
+        and ring_seconds is not distinct from ${seen.ringSeconds}::real and rings is not distinct from ${seen.rings}::int
+      returning call_sid as sid, staff_id
+    ), agent as (
+      update agents set presence = 'on-call', break_reason = null, since = ${when} from answered where agents.staff_id = answered.staff_id
+    ), call as (
+      update calls set status = 'connected', agent_id = answered.staff_id, answered_at = coalesce(calls.answered_at, ${when})
+      from answered where calls.sid = answered.sid
+    ), logged as (${logEvents([answeredEvent(seen.id, answer)], at, 'answered')})
+    select exists (select 1 from answered) as connected`);
+  return written?.connected ? answer : undefined;
 }
 
 /** The agent leg is over: after a conversation the agent wraps up; without one, the offer was missed. */
