@@ -11,6 +11,7 @@ const schema = z
       .string()
       .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
       .optional(),
+    DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).optional(),
     DATA_DIR: z.string().min(1).default('./data'),
     CARRIER: z.enum(['simulator', 'twilio']).optional(),
     TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must look like AC followed by 32 hex digits').optional(),
@@ -121,6 +122,8 @@ export type Config = {
   port: number;
   publicUrl: string;
   databaseUrl: string | undefined;
+  /** The PostgreSQL connections this process keeps (src/database.ts's POOL_SIZE unless set; PGlite is one). */
+  databasePoolSize: number | undefined;
   dataDir: string;
   carrier: 'simulator' | 'twilio';
   twilio: {
@@ -193,6 +196,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
     dataDir: e.DATA_DIR,
     carrier,
     twilio: {

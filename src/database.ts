@@ -69,6 +69,8 @@ export type DatabaseOptions = {
    * by default `sanling` or `sanling:<schema>`.
    */
   applicationName?: string;
+  /** On a server, the connections to keep (POOL_SIZE unless told). */
+  poolSize?: number;
 };
 
 /**
@@ -86,7 +88,8 @@ const IDLE_TIMEOUT_SECONDS = 10;
  * postgres.js's connections. Few, so that statements share them (pipelined, several to a write) rather than
  * each waking the server on a connection of its own: on 2 cores, new calls 1,075–1,140 a second with 10,
  * 1,330–1,343 with 4, 940 with 2 (`npm run bench -- --only webhooks`, 1 December 2026). A transaction holds
- * one while it runs; the hotline's are a few round trips each.
+ * one while it runs; the hotline's are a few round trips each. A database across a network, where each round
+ * trip waits longer, may want more: `DATABASE_POOL_SIZE`.
  */
 export const POOL_SIZE = 4;
 
@@ -97,7 +100,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     const client = postgres(options.url, {
       // `socket` is a documented option that postgres.js's types leave out.
       ...({ socket: openSocket } as object),
-      max: POOL_SIZE,
+      max: options.poolSize ?? POOL_SIZE,
       onnotice: () => {},
       connect_timeout: CONNECT_TIMEOUT_SECONDS,
       idle_timeout: IDLE_TIMEOUT_SECONDS,
@@ -113,7 +116,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     });
     if (options.schema) await client.unsafe(`CREATE SCHEMA IF NOT EXISTS "${options.schema}"`);
     await createTrigramExtension(client);
-    const stats = newStats(POOL_SIZE);
+    const stats = newStats(options.poolSize ?? POOL_SIZE);
     const db = drizzlePostgres(preparing(client, stats), { schema });
     await migratePostgres(db, { migrationsFolder, ...(options.schema ? { migrationsSchema: options.schema } : {}) });
     return {

@@ -72,7 +72,7 @@ export type StartOptions = {
  */
 export async function startHotline(config: Config, options: StartOptions): Promise<Running> {
   const rules = loadRules(config);
-  const database = options.database ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir }));
+  const database = options.database ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize }));
   const simulator =
     config.carrier === 'simulator'
       ? new Simulator({

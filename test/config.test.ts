@@ -12,6 +12,16 @@ const credentials = { TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: 'auth-token', 
 const scratch = mkdtempSync(join(tmpdir(), 'sanling-config-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
+describe('DATABASE_POOL_SIZE', () => {
+  it("is the database module's own size unless set, and a whole number of connections from 1 to 100", () => {
+    expect(loadConfig({}).databasePoolSize).toBeUndefined();
+    expect(loadConfig({ DATABASE_POOL_SIZE: '12' }).databasePoolSize).toBe(12);
+    for (const value of ['0', '101', '2.5', 'many']) {
+      expect(() => loadConfig({ DATABASE_POOL_SIZE: value }), value).toThrow(/^DATABASE_POOL_SIZE /);
+    }
+  });
+});
+
 describe('TRUST_PROXY', () => {
   it('is off by default, so X-Forwarded-For is not believed', () => {
     expect(loadConfig({}).trustProxy).toBe(false);

@@ -114,3 +114,21 @@ describe.runIf(!!url)('transactions on a pool that is busy', () => {
     }
   });
 });
+
+describe.runIf(!!url)('a pool of the size asked for (DATABASE_POOL_SIZE)', () => {
+  let database: Database;
+  beforeAll(async () => {
+    database = await testDatabase(url, 'test', { poolSize: 2 });
+  });
+  afterAll(async () => {
+    await database?.close();
+  });
+
+  it('serves six statements at once on two connections', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, () => rows<{ pid: number }>(database.db, sql`select pg_backend_pid() as pid, pg_sleep(0.05)`)),
+    );
+    expect(new Set(answers.map(([a]) => a!.pid)).size).toBe(2);
+    expect(database.stats?.poolSize).toBe(2);
+  });
+});

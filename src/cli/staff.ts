@@ -203,7 +203,7 @@ async function withDatabase<T>(work: (db: Db) => Promise<T>): Promise<T> {
   if (!config.databaseUrl && existsSync(join(config.dataDir, 'postmaster.pid'))) {
     fail(`the embedded database in ${config.dataDir} is open in another process: stop the server (npm start) first`);
   }
-  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize });
   try {
     return await work(database.db);
   } finally {
