@@ -1,6 +1,6 @@
 import { and, desc, eq, isNull, or, sql, type SQL } from 'drizzle-orm';
 import { agents, calls, offers, type OfferStatus } from '../../db/schema.ts';
-import { rows, together, type Tx } from '../database.ts';
+import { rows, together, type Db, type Tx } from '../database.ts';
 import type { Hotline } from '../hotline.ts';
 import { appendEvents, eventsAppended, logEvents } from '../calls/events.ts';
 import { ringsFor, withinStandard } from '../metrics/rings.ts';
@@ -171,25 +171,15 @@ async function answered(h: Hotline, offerId: number, legSid: string, at: Date, r
   // again in a transaction holding the offer.
   const [seen] = await h.database.db.select().from(offers).where(eq(offers.id, offerId));
   const usual = answerOf(seen, at, room, cycle);
-  const result = (usual.kind === 'connect' && (await connectedAtOnce(h, seen!, usual, legSid, at))) || (await h.database.db.transaction(async (tx) => {
-    const [offer] = await tx.select().from(offers).where(eq(offers.id, offerId)).for('update');
-    const answer = answerOf(offer, at, room, cycle);
-    if (answer.kind !== 'connect') return answer;
-    await together([
-      tx
-        .update(offers)
-        .set({ status: 'connected', legSid, ringStartedAt: answer.ringStart, answeredAt: at, ringSeconds: answer.ringSeconds, rings: answer.rings, withinStandard: answer.met, deadlineAt: null })
-        .where(eq(offers.id, offerId)),
-      tx.update(agents).set({ presence: 'on-call', breakReason: null, since: at }).where(eq(agents.staffId, answer.staffId)),
-      // A caller passed on to another queue keeps their first answer: the speed of answer is the caller's wait.
-      tx
-        .update(calls)
-        .set({ status: 'connected', agentId: answer.staffId, answeredAt: sql`coalesce(${calls.answeredAt}, ${at.toISOString()}::timestamptz)` })
-        .where(eq(calls.sid, answer.callSid)),
-      eventsAppended(tx, answer.callSid, [answeredEvent(offerId, answer)], at),
-    ]);
-    return answer;
-  }));
+  const result =
+    (usual.kind === 'connect' && (await connectedAsSeen(h.database.db, seen!, usual, legSid, at))) ||
+    (await h.database.db.transaction(async (tx) => {
+      const [offer] = await tx.select().from(offers).where(eq(offers.id, offerId)).for('update');
+      const answer = answerOf(offer, at, room, cycle);
+      // Held, the offer is as read: the same writes cannot miss, and a miss is a fault to hear of, not a silence.
+      if (answer.kind === 'connect' && !(await connectedAsSeen(tx, offer!, answer, legSid, at))) throw new Error(`offer ${offerId}: its answer was not written though its row was held`);
+      return answer;
+    }));
   if (result.kind === 'late') {
     // Answered after the offer was withdrawn (the caller was already taken back): end the agent's leg.
     await h.carrier.hangup(legSid).catch(() => undefined);
@@ -221,18 +211,14 @@ function answerOf(offer: OfferRow | undefined, at: Date, room: string | undefine
   return { kind: 'connect', callSid: offer.callSid, staffId: offer.staffId, queue: offer.queue, conferenceSid: offer.conferenceSid, ringStart, ringSeconds, rings, met: withinStandard(rings) };
 }
 
-const answeredEvent = (offerId: number, a: Extract<Answer, { kind: 'connect' }>) => ({
-  type: 'offer.answered',
-  data: { offerId, staffId: a.staffId, ringSeconds: a.ringSeconds, rings: a.rings, withinStandard: a.met },
-});
-
 /**
- * The answer's writes in one statement, made only if the offer is still as `seen` (its status, room and ring
- * as read); undefined when it is not.
+ * The answer's writes in one statement: the offer connected, the agent on the call, the call connected (a
+ * caller passed on to another queue keeps their first answer: the speed of answer is the caller's wait) and
+ * the event; made only if the offer is still as `seen` (its status, room and ring as read), else undefined.
  */
-async function connectedAtOnce(h: Hotline, seen: OfferRow, answer: Extract<Answer, { kind: 'connect' }>, legSid: string, at: Date): Promise<Answer | undefined> {
+async function connectedAsSeen(db: Db | Tx, seen: OfferRow, answer: Extract<Answer, { kind: 'connect' }>, legSid: string, at: Date): Promise<Answer | undefined> {
   const when = sql`${at.toISOString()}::timestamptz`;
-  const [written] = await rows<{ connected: boolean }>(h.database.db, sql`
+  const [written] = await rows<{ connected: boolean }>(db, sql`
     with answered as (
       update offers set status = 'connected', leg_sid = ${legSid}, ring_started_at = ${answer.ringStart.toISOString()}::timestamptz, answered_at = ${when},
         ring_seconds = ${answer.ringSeconds}::real, rings = ${answer.rings}::int, within_standard = ${answer.met}::boolean, deadline_at = null
@@ -246,7 +232,7 @@ async function connectedAtOnce(h: Hotline, seen: OfferRow, answer: Extract<Answe
     ), call as (
       update calls set status = 'connected', agent_id = answered.staff_id, answered_at = coalesce(calls.answered_at, ${when})
       from answered where calls.sid = answered.sid
-    ), logged as (${logEvents([answeredEvent(seen.id, answer)], at, 'answered')})
+    ), logged as (${logEvents([{ type: 'offer.answered', data: { offerId: seen.id, staffId: answer.staffId, ringSeconds: answer.ringSeconds, rings: answer.rings, withinStandard: answer.met } }], at, 'answered')})
     select exists (select 1 from answered) as connected`);
   return written?.connected ? answer : undefined;
 }
