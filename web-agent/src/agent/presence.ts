@@ -7,7 +7,8 @@ type Choice = { state: 'available' | 'break' | 'offline'; reason?: string };
 
 /** The header: who is logged in, their presence, the buttons that change it, the language and log out. */
 export function presenceBar(staff: Staff, choose: (choice: Choice) => void, logOut: () => void) {
-  const presence = el('strong', { 'data-testid': 'presence', 'data-presence': 'offline', class: 'presence' });
+  // Named from the start, so the header never shows an empty presence before the server's first word.
+  const presence = tr.label(el('strong', { 'data-testid': 'presence', 'data-presence': 'offline', class: 'presence' }), known('presence.offline'));
   const reasonLabel = el('span', { class: 'presence-reason' });
   const button = (testid: string, key: 'goAvailable' | 'goBreak' | 'goOffline', onClick: () => void) => {
     const b = tr.label(el('button', { type: 'button', 'data-testid': testid }), key);
