@@ -18,9 +18,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { PGlite } from '@electric-sql/pglite';
 import { and, count, desc, isNotNull, notInArray, sql } from 'drizzle-orm';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import type postgres from 'postgres';
 import * as schema from '../db/schema.ts';
@@ -266,8 +264,9 @@ async function busiestAgent(db: Db): Promise<{ id: number; open: number }> {
 async function explain(database: Database, h: Hotline, agentId: number, desk: Desk): Promise<void> {
   let captured: Array<{ query: string; params: unknown[] }> = [];
   const logger = { logQuery: (query: string, params: unknown[]) => captured.push({ query, params }) };
-  const client = (database.db as unknown as { $client: PGlite | postgres.Sql }).$client;
-  const logged = (database.kind === 'pglite' ? drizzlePglite(client as PGlite, { schema, logger }) : drizzlePostgres(client as postgres.Sql, { schema, logger })) as unknown as Db;
+  // postgres.js on both databases (PGlite is served to it from its thread: src/pglite.ts).
+  const client = (database.db as unknown as { $client: postgres.Sql }).$client;
+  const logged = drizzlePostgres(client, { schema, logger }) as unknown as Db;
   // Of the sweep, the query that finds the clocks due (the rest is per clock, by primary key).
   await armBatch(database.db);
   await sweepCases({ ...h, database: { ...database, db: logged } });
@@ -278,10 +277,7 @@ async function explain(database: Database, h: Hotline, agentId: number, desk: De
   await board(logged, { type: 'complaint', page: 0 }, NOW);
   for (const { query, params } of captured) {
     const text = `explain (analyze, buffers, costs off) ${query}`;
-    const plan =
-      database.kind === 'pglite'
-        ? ((await (client as PGlite).query<Record<string, string>>(text, params)).rows)
-        : ((await (client as postgres.Sql).unsafe(text, params as never[])) as unknown as Array<Record<string, string>>);
+    const plan = (await client.unsafe(text, params as never[])) as unknown as Array<Record<string, string>>;
     console.error(`\n--- ${desk.name}: ${query.slice(0, 120)}…\n${plan.map((r) => Object.values(r)[0]).join('\n')}`);
   }
 }

@@ -14,8 +14,9 @@ export const SERVER = join(ROOT, 'dist/main.js');
 
 export async function buildServer(): Promise<void> {
   await build({
-    entryPoints: [join(ROOT, 'src/main.ts')],
-    outfile: SERVER,
+    // The embedded database's thread (src/pglite.ts) is a module of its own: a worker starts from a file.
+    entryPoints: [join(ROOT, 'src/main.ts'), join(ROOT, 'src/pglite-thread.ts')],
+    outdir: join(ROOT, 'dist'),
     bundle: true,
     platform: 'node',
     format: 'esm',

@@ -4,22 +4,23 @@ import { createRequire } from 'node:module';
 import net from 'node:net';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import type { SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import * as schema from '../db/schema.ts';
+import { pgliteThread } from './pglite.ts';
 import { ROOT } from './root.ts';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 /** What a transaction callback receives; the same query API as Db. */
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
-/** The hotline's database: PGlite embedded in this process, or a PostgreSQL server. Holds the connection. */
+/**
+ * The hotline's database: PGlite embedded in a thread of this process (src/pglite.ts), or a PostgreSQL server;
+ * postgres.js speaks to either. Holds the connections.
+ */
 export type Database = {
   db: Db;
   kind: 'pglite' | 'postgres';
@@ -32,10 +33,10 @@ export type Database = {
 
 /** Statements sent and failed since the database was opened, and the most that may run at once. */
 export type DatabaseStats = {
-  /** postgres.js's pool size; 1 for PGlite, which runs one statement at a time. */
+  /** postgres.js's pool size; 1 for PGlite, which runs one session. */
   poolSize: number;
   inFlight: number;
-  /** Statements (or, on PGlite, transactions) that failed: a wrong query, a conflict, a timeout. */
+  /** Statements that failed: a wrong query, a conflict, a timeout. */
   failed: number;
   /** Of those, failed because the database was away (isDatabaseUnavailable). */
   unavailable: number;
@@ -97,11 +98,11 @@ export const POOL_SIZE = 4;
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.url) {
     const applicationName = options.applicationName ?? (options.schema ? `sanling:${options.schema}` : 'sanling');
+    const poolSize = options.poolSize ?? POOL_SIZE;
     const client = postgres(options.url, {
       // `socket` is a documented option that postgres.js's types leave out.
       ...({ socket: openSocket } as object),
-      max: options.poolSize ?? POOL_SIZE,
-      onnotice: () => {},
+      max: poolSize,
       connect_timeout: CONNECT_TIMEOUT_SECONDS,
       idle_timeout: IDLE_TIMEOUT_SECONDS,
       connection: {
@@ -113,17 +114,14 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
         application_name: applicationName,
         ...(options.schema ? { search_path: options.schema } : {}),
       },
+      onnotice: () => {},
     });
     if (options.schema) await client.unsafe(`CREATE SCHEMA IF NOT EXISTS "${options.schema}"`);
     await createTrigramExtension(client);
-    const stats = newStats(options.poolSize ?? POOL_SIZE);
-    const db = drizzlePostgres(preparing(client, stats), { schema });
-    await migratePostgres(db, { migrationsFolder, ...(options.schema ? { migrationsSchema: options.schema } : {}) });
     return {
-      db: db as unknown as Db,
+      ...(await migrated(client, poolSize, options.schema)),
       kind: 'postgres',
       server: { url: options.url, schema: options.schema, applicationName },
-      stats,
       close: () => client.end({ timeout: 5 }),
     };
   }
@@ -131,18 +129,36 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     mkdirSync(options.dataDir, { recursive: true });
     if (!existsSync(join(options.dataDir, 'PG_VERSION'))) await createPgliteDatabase(options.dataDir);
   }
-  const client = new PGlite({ dataDir: options.dataDir ?? undefined, extensions: { pg_trgm }, startParams: PGLITE_START_PARAMS });
-  await client.exec('CREATE EXTENSION IF NOT EXISTS pg_trgm');
-  const stats = newStats(1);
-  // drizzle sends plain statements through `query` and opens transactions with `transaction` (whose own
-  // statements go to the transaction's object: a failure among them fails the transaction, counted once).
-  for (const method of ['query', 'transaction'] as const) {
-    const original = client[method].bind(client) as (...args: unknown[]) => Promise<unknown>;
-    (client as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => counting(stats, original(...args));
+  // PGlite runs one statement at a time, on one connection that a transaction holds while it runs.
+  const thread = pgliteThread({ dataDir: options.dataDir ?? null, startParams: PGLITE_START_PARAMS });
+  const client = postgres({
+    ...({ socket: () => thread.socket() } as object),
+    max: 1,
+    connection: { plan_cache_mode: 'force_custom_plan' },
+    onnotice: () => {},
+  });
+  try {
+    return {
+      ...(await migrated(client, 1)),
+      kind: 'pglite',
+      close: async () => {
+        await client.end({ timeout: 5 });
+        await thread.close();
+      },
+    };
+  } catch (err) {
+    await client.end({ timeout: 0 });
+    await thread.close();
+    throw err;
   }
-  const db = drizzlePglite(client, { schema });
-  await migratePglite(db, { migrationsFolder });
-  return { db: db as unknown as Db, kind: 'pglite', stats, close: () => client.close() };
+}
+
+/** drizzle over a postgres.js client, counted and preparing its statements, with the schema migrated. */
+async function migrated(client: postgres.Sql, poolSize: number, schemaName?: string): Promise<Pick<Database, 'db' | 'stats'>> {
+  const stats = newStats(poolSize);
+  const db = drizzlePostgres(preparing(client, stats), { schema });
+  await migratePostgres(db, { migrationsFolder, ...(schemaName ? { migrationsSchema: schemaName } : {}) });
+  return { db: db as unknown as Db, stats };
 }
 
 /**
