@@ -1,9 +1,5 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import net from 'node:net';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import type { SQL } from 'drizzle-orm';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
@@ -125,12 +121,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       close: () => client.end({ timeout: 5 }),
     };
   }
-  if (options.dataDir) {
-    mkdirSync(options.dataDir, { recursive: true });
-    if (!existsSync(join(options.dataDir, 'PG_VERSION'))) await createPgliteDatabase(options.dataDir);
-  }
-  // PGlite runs one statement at a time, on one connection that a transaction holds while it runs.
-  const thread = pgliteThread({ dataDir: options.dataDir ?? null, startParams: PGLITE_START_PARAMS });
+  // PGlite runs one session: one connection, which a transaction holds while it runs.
+  const thread = await pgliteThread(options.dataDir ?? null);
   const client = postgres({
     ...({ socket: () => thread.socket() } as object),
     max: 1,
@@ -159,44 +151,6 @@ async function migrated(client: postgres.Sql, poolSize: number, schemaName?: str
   const db = drizzlePostgres(preparing(client, stats), { schema });
   await migratePostgres(db, { migrationsFolder, ...(schemaName ? { migrationsSchema: schemaName } : {}) });
   return { db: db as unknown as Db, stats };
-}
-
-/**
- * PGlite's PostgreSQL settings: its defaults (passing `startParams` replaces them), and shared_buffers. Its
- * default, 128 MB, is allocated and touched at start-up in the WebAssembly memory, which grows from the
- * module's 128 MB minimum to 189 MB for it (and never shrinks), ~150 MB of it resident: the idle server on
- * existing data measured 354 MB resident, 238 MB with 8 MB of buffers (which fit in the minimum memory). The
- * data files are read through the operating system's page cache, which keeps what the buffers do not.
- */
-const PGLITE_START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=8MB'];
-
-/**
- * A new PGlite database in `dataDir`, made by a child process that then exits. PGlite's initdb runs a second
- * PostgreSQL and initdb's own WebAssembly beside the first and copies the new cluster through JavaScript
- * buffers (800 MB at the peak): in the server's process, what the allocator and the garbage collector kept of
- * it left the idle server at 360–760 MB on its first start against 238 MB on the next; made by a child, 249
- * MB (peak 369 MB), for ~1–2 s more on the first start. The cluster is made in a folder inside `dataDir`, then
- * moved up with PG_VERSION last, so a start interrupted meanwhile begins again.
- */
-async function createPgliteDatabase(dataDir: string): Promise<void> {
-  const making = join(dataDir, '.initdb');
-  rmSync(making, { recursive: true, force: true });
-  const script = `const { PGlite } = require(process.argv[1]);
-PGlite.create(process.argv[2], { startParams: process.argv.slice(3) }).then((pg) => pg.close())
-  .catch((err) => { console.error(err); process.exit(1); });`;
-  const pglite = createRequire(import.meta.url).resolve('@electric-sql/pglite');
-  const child = spawn(process.execPath, ['-e', script, pglite, making, ...PGLITE_START_PARAMS], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const code = await new Promise<number | null>((done, fail) => child.once('error', fail).once('exit', done));
-  if (code !== 0) throw new Error(`PGlite could not create its database in ${dataDir} (exit ${code}): ${stderr.trim().split('\n').slice(-3).join(' ')}`);
-  const entries = readdirSync(making).sort((a, b) => Number(a === 'PG_VERSION') - Number(b === 'PG_VERSION'));
-  for (const entry of entries) {
-    // What a start interrupted while moving left behind.
-    rmSync(join(dataDir, entry), { recursive: true, force: true });
-    renameSync(join(making, entry), join(dataDir, entry));
-  }
-  rmSync(making, { recursive: true, force: true });
 }
 
 /**

@@ -7,10 +7,11 @@ import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
  * the connections the main thread sends it as MessagePorts, one at a time as PostgreSQL's own session would.
  * Its queries run here, beside the hotline's event loop instead of inside it.
  */
-export type ThreadStart = { dataDir: string | null; startParams: string[] };
+/** Its folder (null: in memory) and the PostgreSQL settings it adds to PGlite's own. */
+export type ThreadStart = { dataDir: string | null; settings: string[] };
 
-const { dataDir, startParams } = workerData as ThreadStart;
-const pg = await PGlite.create({ dataDir: dataDir ?? undefined, extensions: { pg_trgm }, startParams });
+const { dataDir, settings } = workerData as ThreadStart;
+const pg = await PGlite.create({ dataDir: dataDir ?? undefined, extensions: { pg_trgm }, startParams: [...PGlite.defaultStartParams, ...settings] });
 await pg.exec('CREATE EXTENSION IF NOT EXISTS pg_trgm');
 
 /**

@@ -2,10 +2,10 @@ import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PGlite } from '@electric-sql/pglite';
 import { rows } from '../src/database.ts';
 import { pgliteThread, type PgliteThread } from '../src/pglite.ts';
-import { webhookApp } from './support/hotline.ts';
+import { callParams, newCallSid, signedPost, webhookApp } from './support/hotline.ts';
+import { spoken, verbs } from './support/twiml.ts';
 
 /**
  * The embedded database runs in a thread of its own, spoken to as a PostgreSQL server is (src/pglite.ts): its
@@ -31,13 +31,24 @@ describe.runIf(!process.env['DATABASE_URL'])('PGlite in its own thread', () => {
     await slow;
     expect(slowDone).toBe(true);
   });
+
+  it("answers a new caller with the apology within the webhook's 8 s while a statement holds the database, and with the welcome once it is free", async () => {
+    const held = rows(hotline.database.db, sql`select pg_sleep(9)`);
+    const apology = await signedPost(hotline.app, '/twilio/voice', callParams(newCallSid()));
+    expect(apology.status).toBe(200);
+    expect(spoken(apology.text)).toEqual(['系统故障', 'Technical problem']);
+    expect(verbs(apology.text).at(-1)).toMatchObject({ verb: 'Enqueue', text: 'general' });
+    await held;
+    const welcome = await signedPost(hotline.app, '/twilio/voice', callParams(newCallSid()));
+    expect(verbs(welcome.text).map((v) => v.verb)).toContain('Gather');
+  }, 30_000);
 });
 
 describe('a connection to the thread', () => {
   let thread: PgliteThread;
   const connect = () => postgres({ ...({ socket: () => thread.socket() } as object), max: 1, onnotice: () => {} });
   beforeAll(async () => {
-    thread = pgliteThread({ dataDir: null, startParams: PGlite.defaultStartParams });
+    thread = await pgliteThread(null);
     const setUp = connect();
     await setUp`create table rides (train text)`;
     await setUp.end();
