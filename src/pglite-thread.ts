@@ -7,6 +7,7 @@ import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
  * the connections the main thread sends it as MessagePorts, one at a time as PostgreSQL's own session would.
  * Its queries run here, beside the hotline's event loop instead of inside it.
  */
+
 /** Its folder (null: in memory) and the PostgreSQL settings it adds to PGlite's own. */
 export type ThreadStart = { dataDir: string | null; settings: string[] };
 

@@ -63,7 +63,9 @@ function portSocket(worker: Worker): Duplex {
   const socket = new Duplex({
     read() {},
     write(chunk: Buffer, _encoding, done) {
-      port1.postMessage(chunk);
+      // Its bytes alone, handed over: a Buffer may be a view of a larger shared one, which cloning would copy whole.
+      const bytes = new Uint8Array(chunk);
+      port1.postMessage(bytes, [bytes.buffer]);
       done();
     },
     final(done) {
