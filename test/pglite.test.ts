@@ -24,7 +24,7 @@ describe.runIf(!process.env['DATABASE_URL'])('PGlite in its own thread', () => {
 
   it('leaves the hotline answering while a statement runs long', async () => {
     let slowDone = false;
-    const slow = rows(hotline.database.db, sql`select pg_sleep(1.5)`).then(() => (slowDone = true));
+    const slow = rows(hotline.database.db, sql`select pg_sleep(3)`).then(() => (slowDone = true));
     const live = await request(hotline.app).get('/livez');
     expect(live.status).toBe(200);
     expect(slowDone).toBe(false);
