@@ -257,8 +257,8 @@ export function isDatabaseUnavailable(err: unknown): boolean {
 /**
  * Statements of one transaction that need nothing from one another, sent together, in this order: postgres.js
  * pipelines them on the transaction's connection, one round trip where awaiting each was one per statement
- * (PGlite runs them one after another, as before). drizzle's statements run when first asked for their result:
- * each is asked here, in order, before any answer comes.
+ * (on PGlite too: its thread takes what arrives together as one batch). drizzle's statements run when first
+ * asked for their result: each is asked here, in order, before any answer comes.
  */
 export function together<const S extends ReadonlyArray<PromiseLike<unknown> | undefined>>(statements: S): Promise<{ -readonly [K in keyof S]: Awaited<S[K]> }> {
   const sent = statements.map((statement) => statement && new Promise((done, fail) => void statement.then(done, fail)));

@@ -14,8 +14,8 @@ export const PGLITE_THREAD = join(ROOT, 'dist/pglite-thread.js');
  * The embedded database: PGlite in a thread of its own (src/pglite-thread.ts), spoken to by postgres.js as a
  * PostgreSQL server is, through sockets that are MessagePorts. In the main thread its statements held the
  * event loop that answers callers: the webhooks on PGlite measured 442–552 new calls and 335–530 key presses
- * a second there, 966–1,020 and 976–1,350 from the thread, as many as on PostgreSQL (`npm run bench --
- * --only webhooks`, 1 December 2026), for ~45 MB more resident (a second V8 isolate).
+ * a second there, 966–1,147 and 976–1,350 from the thread, as many as on PostgreSQL (`npm run bench --
+ * --only floors,webhooks`, 1 December 2026), for ~45 MB more resident (a second V8 isolate).
  */
 export type PgliteThread = { socket(): Promise<Duplex>; close(): Promise<void> };
 
